@@ -2,13 +2,28 @@
 #                    [FIXTURES <ctest fixtures required>])
 # One GoogleTest binary per test file, registered with CTest under the given labels so that
 # `ctest -L unit` runs in seconds and `ctest -L swtpm` selects the tests that need a TPM.
+# Every test sees EDGETRUST_SOURCE_DIR, EDGETRUST_BINARY_DIR and EDGETRUST_MANUFACTURER_CA_DIR
+# (the CA made by the `manufacturer_ca` fixture in swtpm/CMakeLists.txt).
+set(EDGETRUST_TEST_MANUFACTURER_CA_DIR "${PROJECT_BINARY_DIR}/test-manufacturer-ca")
+
 function(edgetrust_add_test)
   cmake_parse_arguments(T "" "NAME" "SOURCES;LIBS;LABELS;FIXTURES" ${ARGN})
   add_executable(${T_NAME} ${T_SOURCES})
   target_link_libraries(${T_NAME} PRIVATE ${T_LIBS} GTest::gtest GTest::gtest_main)
-  gtest_discover_tests(${T_NAME}
-    DISCOVERY_MODE PRE_TEST
-    PROPERTIES LABELS "${T_LABELS}"
-               FIXTURES_REQUIRED "${T_FIXTURES}"
-               ENVIRONMENT "EDGETRUST_SOURCE_DIR=${PROJECT_SOURCE_DIR};EDGETRUST_BINARY_DIR=${PROJECT_BINARY_DIR}")
+  gtest_discover_tests(${T_NAME} DISCOVERY_MODE PRE_TEST)
+  # gtest_discover_tests (CMake 3.25) flattens list-valued PROPERTIES and drops empty ones, so
+  # "ENVIRONMENT A=1;B=2" or an empty FIXTURES_REQUIRED would shift every later property.
+  # Set the properties from a file that CTest includes after the discovered tests instead.
+  set(env "EDGETRUST_SOURCE_DIR=${PROJECT_SOURCE_DIR}"
+          "EDGETRUST_BINARY_DIR=${PROJECT_BINARY_DIR}"
+          "EDGETRUST_MANUFACTURER_CA_DIR=${EDGETRUST_TEST_MANUFACTURER_CA_DIR}")
+  set(props "LABELS [==[${T_LABELS}]==] ENVIRONMENT [==[${env}]==]")
+  if(T_FIXTURES)
+    string(APPEND props " FIXTURES_REQUIRED [==[${T_FIXTURES}]==]")
+  endif()
+  set(file "${CMAKE_CURRENT_BINARY_DIR}/${T_NAME}_properties.cmake")
+  file(WRITE "${file}" "if(${T_NAME}_TESTS)\n"
+                       "  set_tests_properties(\${${T_NAME}_TESTS} PROPERTIES ${props})\n"
+                       "endif()\n")
+  set_property(DIRECTORY APPEND PROPERTY TEST_INCLUDE_FILES "${file}")
 endfunction()

@@ -38,6 +38,10 @@ void SecretBytes::Wipe() {
   size_ = 0;
 }
 
+void WipeMemory(void* data, size_t size) {
+  if (data != nullptr && size > 0) OPENSSL_cleanse(data, size);
+}
+
 void WipeBytes(Bytes& data) {
   if (!data.empty()) OPENSSL_cleanse(data.data(), data.size());
 }

@@ -47,6 +47,8 @@ class SecretBytes {
 
 // WipeBytes overwrites `data` with zeros in a way the compiler cannot elide.
 void WipeBytes(Bytes& data);
+// WipeMemory is WipeBytes for a raw buffer (e.g. a TPM response structure).
+void WipeMemory(void* data, size_t size);
 
 }  // namespace edgetrust
 

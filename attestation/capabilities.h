@@ -1,0 +1,39 @@
+// Read-only questions to a TPM: who made it, which firmware, which handles are in use.
+// Each call sends one or a few TPM2_GetCapability commands. Not thread-safe (like Tpm).
+#ifndef EDGETRUST_ATTESTATION_CAPABILITIES_H_
+#define EDGETRUST_ATTESTATION_CAPABILITIES_H_
+
+#include <tss2/tss2_tpm2_types.h>
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "attestation/tpm.h"
+#include "common/error.h"
+
+namespace edgetrust::attestation {
+
+struct TpmInfo {
+  std::string manufacturer;     // the 4-character vendor id, e.g. "IBM", "IFX", "STM"
+  std::string vendor_string;    // TPM2_PT_VENDOR_STRING_1..4, trimmed
+  uint64_t firmware_version;    // TPM2_PT_FIRMWARE_VERSION_1 << 32 | _2
+  std::string spec_family;      // "2.0"
+  uint32_t spec_level = 0;
+  uint32_t spec_revision = 0;   // e.g. 164 for 1.64
+  uint32_t spec_year = 0;
+};
+
+Result<TpmInfo> GetTpmInfo(Tpm& tpm);
+
+// GetTpmProperty reads one TPM2_PT_* fixed or variable property.
+Result<uint32_t> GetTpmProperty(Tpm& tpm, TPM2_PT property);
+
+enum class HandleKind { kTransient, kPersistent, kNvIndex, kLoadedSession };
+
+// ListHandles returns every handle of `kind` currently in use, ascending.
+Result<std::vector<TPM2_HANDLE>> ListHandles(Tpm& tpm, HandleKind kind);
+
+}  // namespace edgetrust::attestation
+
+#endif  // EDGETRUST_ATTESTATION_CAPABILITIES_H_

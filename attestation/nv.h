@@ -1,0 +1,40 @@
+// NV indices: reading certificates the manufacturer stored, and monotonic counters.
+//
+// Counters are defined in the owner hierarchy with TPMA_NV_COUNTER, owner read/write and
+// noDA, so failures never count towards dictionary-attack lockout. A counter can only be
+// read after its first increment (TPM rule); ReadNvCounter then says kFailedPrecondition
+// "tpm.nv_uninitialized". A counter value never decreases, survives TPM restarts, and cannot
+// be reset without undefining the index (owner auth), which a verifier notices because the
+// index name changes. Not thread-safe (like Tpm).
+#ifndef EDGETRUST_ATTESTATION_NV_H_
+#define EDGETRUST_ATTESTATION_NV_H_
+
+#include <tss2/tss2_tpm2_types.h>
+
+#include <cstdint>
+
+#include "attestation/tpm.h"
+#include "common/bytes.h"
+#include "common/error.h"
+
+namespace edgetrust::attestation {
+
+// ReadNvIndex reads the whole index, authorizing with the index itself (authread) or the
+// owner (ownerread), whichever its attributes allow. Absent: kNotFound "tpm.handle".
+Result<Bytes> ReadNvIndex(Tpm& tpm, TPM2_HANDLE index);
+
+// DefineNvCounter defines an 8-byte counter; an index already defined at `index` is
+// kAlreadyExists "tpm.nv_defined".
+Status DefineNvCounter(Tpm& tpm, TPM2_HANDLE index);
+
+// IncrementNvCounter adds one and returns the new value.
+Result<uint64_t> IncrementNvCounter(Tpm& tpm, TPM2_HANDLE index);
+
+Result<uint64_t> ReadNvCounter(Tpm& tpm, TPM2_HANDLE index);
+
+// UndefineNvIndex removes an owner-hierarchy index; absent is not an error.
+Status UndefineNvIndex(Tpm& tpm, TPM2_HANDLE index);
+
+}  // namespace edgetrust::attestation
+
+#endif  // EDGETRUST_ATTESTATION_NV_H_

@@ -1,0 +1,17 @@
+// edgetrust: the operator command line.
+#include <CLI/CLI.hpp>
+
+#include "tools/tpm_commands.h"
+
+int main(int argc, char** argv) {
+  CLI::App app{"edgetrust: device identity and attestation tools"};
+  app.require_subcommand(1);
+  int rc = 0;
+  CLI::App* tpm = app.add_subcommand("tpm", "Diagnose a device's TPM");
+  tpm->require_subcommand(1);
+  edgetrust::tools::AddTpmInfo(*tpm, &rc);
+  edgetrust::tools::AddTpmEk(*tpm, &rc);
+  edgetrust::tools::AddTpmQuote(*tpm, &rc);
+  CLI11_PARSE(app, argc, argv);
+  return rc;
+}
