@@ -23,17 +23,17 @@ Result<TransientHandle> StartEkPolicySession(Tpm& tpm, const EkProfile& profile)
   static const TPMT_SYM_DEF kNoSymmetric = {.algorithm = TPM2_ALG_NULL, .keyBits = {}, .mode = {}};
   const TPMI_ALG_HASH hash = profile.high_range ? TPM2_ALG_SHA384 : TPM2_ALG_SHA256;
   ESYS_TR session = ESYS_TR_NONE;
-  TSS2_RC rc = Esys_StartAuthSession(tpm.esys(), ESYS_TR_NONE, ESYS_TR_NONE, ESYS_TR_NONE,
-                                     ESYS_TR_NONE, ESYS_TR_NONE, nullptr, TPM2_SE_POLICY,
-                                     &kNoSymmetric, hash, &session);
+  TSS2_RC rc =
+      Esys_StartAuthSession(tpm.esys(), ESYS_TR_NONE, ESYS_TR_NONE, ESYS_TR_NONE, ESYS_TR_NONE,
+                            ESYS_TR_NONE, nullptr, TPM2_SE_POLICY, &kNoSymmetric, hash, &session);
   TransientHandle owned(tpm, session);
   if (auto err = TpmError(rc, "Esys_StartAuthSession")) return std::unexpected(*err);
   // Keep the session after use so that ownership (and the flush) stays with us.
   rc = Esys_TRSess_SetAttributes(tpm.esys(), session, TPMA_SESSION_CONTINUESESSION, 0xff);
   if (auto err = TpmError(rc, "Esys_TRSess_SetAttributes")) return std::unexpected(*err);
-  rc = Esys_PolicySecret(tpm.esys(), ESYS_TR_RH_ENDORSEMENT, session, ESYS_TR_PASSWORD,
-                         ESYS_TR_NONE, ESYS_TR_NONE, nullptr, nullptr, nullptr, 0, nullptr,
-                         nullptr);
+  rc =
+      Esys_PolicySecret(tpm.esys(), ESYS_TR_RH_ENDORSEMENT, session, ESYS_TR_PASSWORD, ESYS_TR_NONE,
+                        ESYS_TR_NONE, nullptr, nullptr, nullptr, 0, nullptr, nullptr);
   if (auto err = TpmError(rc, "Esys_PolicySecret")) return std::unexpected(*err);
   if (profile.high_range) {
     TPML_DIGEST branches{};
@@ -48,9 +48,8 @@ Result<TransientHandle> StartEkPolicySession(Tpm& tpm, const EkProfile& profile)
 
 }  // namespace
 
-Result<SecretBytes> ActivateCredential(Tpm& tpm, const TransientHandle& ak,
-                                       const PersistentKey& ek, EkType ek_type,
-                                       const CredentialBlob& blob) {
+Result<SecretBytes> ActivateCredential(Tpm& tpm, const TransientHandle& ak, const PersistentKey& ek,
+                                       EkType ek_type, const CredentialBlob& blob) {
   auto id_object = Unmarshal<TPM2B_ID_OBJECT>(blob.id_object, Tss2_MU_TPM2B_ID_OBJECT_Unmarshal,
                                               "credential blob");
   if (!id_object) return Fail(id_object.error());

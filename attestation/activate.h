@@ -20,9 +20,8 @@
 
 namespace edgetrust::attestation {
 
-Result<SecretBytes> ActivateCredential(Tpm& tpm, const TransientHandle& ak,
-                                       const PersistentKey& ek, EkType ek_type,
-                                       const CredentialBlob& blob);
+Result<SecretBytes> ActivateCredential(Tpm& tpm, const TransientHandle& ak, const PersistentKey& ek,
+                                       EkType ek_type, const CredentialBlob& blob);
 
 }  // namespace edgetrust::attestation
 

@@ -38,15 +38,15 @@ Result<uint32_t> GetTpmProperty(Tpm& tpm, TPM2_PT property) {
   if (!data) return Fail(data.error());
   const TPML_TAGGED_TPM_PROPERTY& props = (*data)->data.tpmProperties;
   if (props.count < 1 || props.tpmProperty[0].property != property) {
-    return Fail(ErrorCode::kNotFound, "tpm.property", "TPM does not report property " +
-                                                          std::to_string(property));
+    return Fail(ErrorCode::kNotFound, "tpm.property",
+                "TPM does not report property " + std::to_string(property));
   }
   return props.tpmProperty[0].value;
 }
 
 Result<TpmInfo> GetTpmInfo(Tpm& tpm) {
-  auto data = GetCapability(tpm, TPM2_CAP_TPM_PROPERTIES, TPM2_PT_FIXED, TPM2_MAX_TPM_PROPERTIES,
-                            nullptr);
+  auto data =
+      GetCapability(tpm, TPM2_CAP_TPM_PROPERTIES, TPM2_PT_FIXED, TPM2_MAX_TPM_PROPERTIES, nullptr);
   if (!data) return Fail(data.error());
   TpmInfo info;
   uint32_t fw1 = 0;

@@ -15,12 +15,12 @@
 namespace edgetrust::attestation {
 
 struct TpmInfo {
-  std::string manufacturer;     // the 4-character vendor id, e.g. "IBM", "IFX", "STM"
-  std::string vendor_string;    // TPM2_PT_VENDOR_STRING_1..4, trimmed
-  uint64_t firmware_version;    // TPM2_PT_FIRMWARE_VERSION_1 << 32 | _2
-  std::string spec_family;      // "2.0"
+  std::string manufacturer;   // the 4-character vendor id, e.g. "IBM", "IFX", "STM"
+  std::string vendor_string;  // TPM2_PT_VENDOR_STRING_1..4, trimmed
+  uint64_t firmware_version;  // TPM2_PT_FIRMWARE_VERSION_1 << 32 | _2
+  std::string spec_family;    // "2.0"
   uint32_t spec_level = 0;
-  uint32_t spec_revision = 0;   // e.g. 164 for 1.64
+  uint32_t spec_revision = 0;  // e.g. 164 for 1.64
   uint32_t spec_year = 0;
 };
 

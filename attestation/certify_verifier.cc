@@ -8,8 +8,8 @@ namespace edgetrust::attestation {
 
 Result<VerifiedCertify> VerifyCertify(const TpmPublic& ak, ByteView attest, ByteView signature,
                                       const TpmPublic& certified, ByteView qualifying_data) {
-  auto parsed = VerifyAttest("certify", ak, attest, signature, TPM2_ST_ATTEST_CERTIFY,
-                             qualifying_data);
+  auto parsed =
+      VerifyAttest("certify", ak, attest, signature, TPM2_ST_ATTEST_CERTIFY, qualifying_data);
   if (!parsed) return Fail(parsed.error());
   auto name = certified.Name();
   if (!name) return Fail(name.error());

@@ -50,7 +50,7 @@ TEST(KeyBlobTest, SavedFileIsPrivate) {
   ASSERT_NE(mkdtemp(tmpl), nullptr);
   std::string path = std::string(tmpl) + "/ak.blob";
   ASSERT_TRUE(SaveKeyBlob(path, Sample()).has_value());
-  struct stat st{};
+  struct stat st {};
   ASSERT_EQ(stat(path.c_str(), &st), 0);
   EXPECT_EQ(st.st_mode & 0777, 0600u);
   auto loaded = LoadKeyBlob(path);

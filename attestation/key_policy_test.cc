@@ -4,17 +4,18 @@
 
 #include <string>
 
-#include "attestation/test_templates.h"
+#include "attestation/templates.h"
+#include "attestation/testing/generated_key.h"
 
 namespace edgetrust::attestation {
 namespace {
 
 // Keys are generated once per process; each test mutates a copy of the public area.
 struct Keys {
-  TPM2B_PUBLIC ecc_ak = testing::GenerateKey(testing::AkTemplate(true)).pub;
-  TPM2B_PUBLIC rsa_ak = testing::GenerateKey(testing::AkTemplate(false)).pub;
-  TPM2B_PUBLIC ecc_id = testing::GenerateKey(testing::IdentityTemplate(true)).pub;
-  TPM2B_PUBLIC rsa_id = testing::GenerateKey(testing::IdentityTemplate(false)).pub;
+  TPM2B_PUBLIC ecc_ak = testing::GenerateKey(AttestationKeyTemplate(KeyAlgorithm::kEccP256)).pub;
+  TPM2B_PUBLIC rsa_ak = testing::GenerateKey(AttestationKeyTemplate(KeyAlgorithm::kRsa2048)).pub;
+  TPM2B_PUBLIC ecc_id = testing::GenerateKey(IdentityKeyTemplate(KeyAlgorithm::kEccP256)).pub;
+  TPM2B_PUBLIC rsa_id = testing::GenerateKey(IdentityKeyTemplate(KeyAlgorithm::kRsa2048)).pub;
 };
 
 const Keys& K() {
@@ -57,7 +58,7 @@ TEST(AttestationKeyPolicyTest, AcceptsTypicalAks) {
   TPM2B_PUBLIC pss = K().rsa_ak;
   pss.publicArea.parameters.rsaDetail.scheme.scheme = TPM2_ALG_RSAPSS;
   EXPECT_EQ(AkReason(pss), "ok");
-  EXPECT_EQ(AkReason(WithRsaBits(testing::AkTemplate(false), 3072)), "ok");
+  EXPECT_EQ(AkReason(WithRsaBits(AttestationKeyTemplate(KeyAlgorithm::kRsa2048), 3072)), "ok");
 }
 
 TEST(AttestationKeyPolicyTest, EachAttributeHasItsReason) {
@@ -81,8 +82,9 @@ TEST(AttestationKeyPolicyTest, NameAlgorithmMustBeSha256) {
 }
 
 TEST(AttestationKeyPolicyTest, WeakOrOtherAlgorithms) {
-  EXPECT_EQ(AkReason(WithRsaBits(testing::AkTemplate(false), 1024)), "ak.weak_algorithm");
-  EXPECT_EQ(AkReason(WithCurve(testing::AkTemplate(true), TPM2_ECC_NIST_P384)),
+  EXPECT_EQ(AkReason(WithRsaBits(AttestationKeyTemplate(KeyAlgorithm::kRsa2048), 1024)),
+            "ak.weak_algorithm");
+  EXPECT_EQ(AkReason(WithCurve(AttestationKeyTemplate(KeyAlgorithm::kEccP256), TPM2_ECC_NIST_P384)),
             "ak.weak_algorithm");
   TPM2B_PUBLIC bn = K().ecc_ak;
   bn.publicArea.parameters.eccDetail.curveID = TPM2_ECC_BN_P256;
@@ -116,7 +118,8 @@ TEST(AttestationKeyPolicyTest, AMalformedKeyIsNotAdmitted) {
 TEST(IdentityKeyPolicyTest, AcceptsTypicalIdentityKeys) {
   EXPECT_EQ(IdReason(K().ecc_id), "ok");
   EXPECT_EQ(IdReason(K().rsa_id), "ok");
-  EXPECT_EQ(IdReason(WithCurve(testing::IdentityTemplate(true), TPM2_ECC_NIST_P384)), "ok");
+  EXPECT_EQ(IdReason(WithCurve(IdentityKeyTemplate(KeyAlgorithm::kEccP256), TPM2_ECC_NIST_P384)),
+            "ok");
 }
 
 TEST(IdentityKeyPolicyTest, EachAttributeHasItsReason) {
@@ -132,9 +135,9 @@ TEST(IdentityKeyPolicyTest, EachAttributeHasItsReason) {
 }
 
 TEST(IdentityKeyPolicyTest, WeakOrOtherAlgorithms) {
-  EXPECT_EQ(IdReason(WithRsaBits(testing::IdentityTemplate(false), 1024)),
+  EXPECT_EQ(IdReason(WithRsaBits(IdentityKeyTemplate(KeyAlgorithm::kRsa2048), 1024)),
             "identity.weak_algorithm");
-  EXPECT_EQ(IdReason(WithCurve(testing::IdentityTemplate(true), TPM2_ECC_NIST_P521)),
+  EXPECT_EQ(IdReason(WithCurve(IdentityKeyTemplate(KeyAlgorithm::kEccP256), TPM2_ECC_NIST_P521)),
             "identity.weak_algorithm");
 }
 

@@ -29,26 +29,15 @@ Result<EncryptedSeed> RsaSeed(const ci::EkParams& ek) {
   return EncryptedSeed{std::move(*seed), std::move(*encrypted)};
 }
 
-const char* CurveName(KeyType type) {
-  switch (type) {
-    case KeyType::kEcP256:
-      return "P-256";
-    case KeyType::kEcP384:
-      return "P-384";
-    case KeyType::kEcP521:
-      return "P-521";
-    case KeyType::kRsa:
-      break;
-  }
-  return "";
-}
-
 // EccSeed runs one-pass ECDH (TPM 2.0 Part 1 §C.6.4): a fresh ephemeral key on the EK's curve,
 // Z = x(ephemeral * EK), seed = KDFe(Z, "IDENTITY", ephemeral.x, EK.x); the ephemeral public
 // point, marshalled as TPMS_ECC_POINT, is what travels.
 Result<EncryptedSeed> EccSeed(const ci::EkParams& ek, const TPMS_ECC_POINT& ek_point) {
-  OpenSslPtr<EVP_PKEY> ephemeral(
-      EVP_PKEY_Q_keygen(nullptr, nullptr, "EC", CurveName(ek.key.type())));
+  const char* curve = CurveName(ek.key.type());
+  if (curve == nullptr) {
+    return Fail(ErrorCode::kInternal, "credential.unsupported_ek", "ECC EK key has no curve");
+  }
+  OpenSslPtr<EVP_PKEY> ephemeral(EVP_PKEY_Q_keygen(nullptr, nullptr, "EC", curve));
   if (!ephemeral) {
     return std::unexpected(OpenSslError(ErrorCode::kInternal, "crypto.openssl", "EC keygen"));
   }

@@ -3,33 +3,37 @@
 #include <gtest/gtest.h>
 
 #include <map>
+#include <ostream>
 
 #include "attestation/software_activate.h"
-#include "attestation/test_templates.h"
+#include "attestation/templates.h"
+#include "attestation/testing/generated_key.h"
 
 namespace edgetrust::attestation {
+
+// PrintTo names an EK type in test names and failure messages; gtest finds it by ADL, so it
+// lives in EkType's namespace.
+void PrintTo(EkType type, std::ostream* os) { *os << GetEkProfile(type).name; }
+
 namespace {
 
-using testing::SoftwareKey;
-
-enum class Ek { kRsaL1, kEccL2, kEccP384H3 };
+using testing::GeneratedKey;
 
 // TestEk returns a generated EK of the given shape: the first two of each kind are cached per
 // process (RSA key generation is slow), index 1 is "another TPM's EK".
-const SoftwareKey& TestEk(Ek kind, int index = 0) {
-  static std::map<std::pair<Ek, int>, SoftwareKey> cache;
+const GeneratedKey& TestEk(EkType kind, int index = 0) {
+  static std::map<std::pair<EkType, int>, GeneratedKey> cache;
   auto it = cache.find({kind, index});
   if (it != cache.end()) return it->second;
-  TPM2B_PUBLIC tmpl = kind == Ek::kRsaL1   ? testing::EkTemplateRsa2048L1()
-                      : kind == Ek::kEccL2 ? testing::EkTemplateEccP256L2()
-                                           : testing::EkTemplateEccP384H3();
-  return cache.emplace(std::pair{kind, index}, testing::GenerateKey(tmpl)).first->second;
+  return cache.emplace(std::pair{kind, index}, testing::GenerateKey(EkTemplate(kind)))
+      .first->second;
 }
 
-TpmPublic Public(const SoftwareKey& key) { return *TpmPublic::FromStruct(key.pub); }
+TpmPublic Public(const GeneratedKey& key) { return *TpmPublic::FromStruct(key.pub); }
 
 Bytes AkName() {
-  static const Bytes name = *Public(testing::GenerateKey(testing::AkTemplate(true))).Name();
+  static const Bytes name =
+      *Public(testing::GenerateKey(AttestationKeyTemplate(KeyAlgorithm::kEccP256))).Name();
   return name;
 }
 
@@ -37,10 +41,10 @@ SecretBytes Secret(size_t size) { return *RandomSecret(size); }
 
 std::string HexOf(const SecretBytes& s) { return HexEncode(s.RevealForCrypto()); }
 
-class MakeCredentialRoundTrip : public ::testing::TestWithParam<Ek> {};
+class MakeCredentialRoundTrip : public ::testing::TestWithParam<EkType> {};
 
 TEST_P(MakeCredentialRoundTrip, ActivationRecoversTheSecret) {
-  const SoftwareKey& ek = TestEk(GetParam());
+  const GeneratedKey& ek = TestEk(GetParam());
   const TpmPublic ek_public = Public(ek);
   const size_t digest = DigestSize(*ek_public.name_alg());
   for (size_t size : {size_t{1}, size_t{16}, digest}) {
@@ -57,8 +61,8 @@ TEST_P(MakeCredentialRoundTrip, ActivationRecoversTheSecret) {
 }
 
 TEST_P(MakeCredentialRoundTrip, WrongObjectNameOrAnotherEkFailIntegrity) {
-  const SoftwareKey& ek = TestEk(GetParam());
-  const SoftwareKey& other = TestEk(GetParam(), 1);
+  const GeneratedKey& ek = TestEk(GetParam());
+  const GeneratedKey& other = TestEk(GetParam(), 1);
   SecretBytes secret = Secret(32);
   auto blob = MakeCredential(Public(ek), AkName(), secret);
   ASSERT_TRUE(blob.has_value());
@@ -77,7 +81,7 @@ TEST_P(MakeCredentialRoundTrip, WrongObjectNameOrAnotherEkFailIntegrity) {
 }
 
 TEST_P(MakeCredentialRoundTrip, AnyFlippedBitFailsIntegrity) {
-  const SoftwareKey& ek = TestEk(GetParam());
+  const GeneratedKey& ek = TestEk(GetParam());
   auto blob = MakeCredential(Public(ek), AkName(), Secret(20));
   ASSERT_TRUE(blob.has_value());
   for (size_t i = 2; i < blob->id_object.size(); ++i) {  // HMAC size, HMAC, encIdentity
@@ -100,7 +104,7 @@ TEST_P(MakeCredentialRoundTrip, AnyFlippedBitFailsIntegrity) {
 }
 
 TEST_P(MakeCredentialRoundTrip, EachCallUsesAFreshSeed) {
-  const SoftwareKey& ek = TestEk(GetParam());
+  const GeneratedKey& ek = TestEk(GetParam());
   SecretBytes secret = Secret(32);
   auto a = MakeCredential(Public(ek), AkName(), secret);
   auto b = MakeCredential(Public(ek), AkName(), secret);
@@ -109,13 +113,13 @@ TEST_P(MakeCredentialRoundTrip, EachCallUsesAFreshSeed) {
   EXPECT_NE(a->id_object, b->id_object);
 }
 
-INSTANTIATE_TEST_SUITE_P(EkTemplates, MakeCredentialRoundTrip,
-                         ::testing::Values(Ek::kRsaL1, Ek::kEccL2, Ek::kEccP384H3));
+INSTANTIATE_TEST_SUITE_P(EkTemplates, MakeCredentialRoundTrip, ::testing::ValuesIn(AllEkTypes()),
+                         ::testing::PrintToStringParamName());
 
 TEST(MakeCredentialTest, EncryptedSecretShapes) {
-  auto rsa = MakeCredential(Public(TestEk(Ek::kRsaL1)), AkName(), Secret(32));
-  auto p256 = MakeCredential(Public(TestEk(Ek::kEccL2)), AkName(), Secret(32));
-  auto p384 = MakeCredential(Public(TestEk(Ek::kEccP384H3)), AkName(), Secret(48));
+  auto rsa = MakeCredential(Public(TestEk(EkType::kRsa2048)), AkName(), Secret(32));
+  auto p256 = MakeCredential(Public(TestEk(EkType::kEccP256)), AkName(), Secret(32));
+  auto p384 = MakeCredential(Public(TestEk(EkType::kEccP384)), AkName(), Secret(48));
   ASSERT_TRUE(rsa.has_value() && p256.has_value() && p384.has_value());
   EXPECT_EQ(rsa->encrypted_secret.size(), 2u + 256);        // OAEP ciphertext
   EXPECT_EQ(p256->encrypted_secret.size(), 2u + 68);        // TPMS_ECC_POINT, 32-byte coordinates
@@ -124,7 +128,7 @@ TEST(MakeCredentialTest, EncryptedSecretShapes) {
 }
 
 TEST(MakeCredentialTest, RejectsBadSecrets) {
-  const TpmPublic ek = Public(TestEk(Ek::kEccL2));
+  const TpmPublic ek = Public(TestEk(EkType::kEccP256));
   EXPECT_EQ(MakeCredential(ek, AkName(), SecretBytes()).error().reason, "credential.bad_secret");
   auto too_long = MakeCredential(ek, AkName(), Secret(33));
   ASSERT_FALSE(too_long.has_value());
@@ -133,7 +137,7 @@ TEST(MakeCredentialTest, RejectsBadSecrets) {
 }
 
 TEST(MakeCredentialTest, RejectsBadNames) {
-  const TpmPublic ek = Public(TestEk(Ek::kEccL2));
+  const TpmPublic ek = Public(TestEk(EkType::kEccP256));
   Bytes handle_name = {0x40, 0x00, 0x00, 0x01};
   EXPECT_EQ(MakeCredential(ek, handle_name, Secret(32)).error().reason, "credential.bad_name");
   Bytes short_name = AkName();
@@ -143,13 +147,13 @@ TEST(MakeCredentialTest, RejectsBadNames) {
 }
 
 TEST(MakeCredentialTest, RejectsKeysThatAreNotStorageKeys) {
-  const TpmPublic ak = Public(testing::GenerateKey(testing::AkTemplate(true)));
+  const TpmPublic ak = Public(testing::GenerateKey(AttestationKeyTemplate(KeyAlgorithm::kEccP256)));
   EXPECT_EQ(MakeCredential(ak, AkName(), Secret(32)).error().reason, "credential.unsupported_ek");
-  TPM2B_PUBLIC no_aes = TestEk(Ek::kEccL2).pub;
+  TPM2B_PUBLIC no_aes = TestEk(EkType::kEccP256).pub;
   no_aes.publicArea.parameters.eccDetail.symmetric.algorithm = TPM2_ALG_NULL;
   EXPECT_EQ(MakeCredential(Public({"", "", no_aes}), AkName(), Secret(32)).error().reason,
             "credential.unsupported_ek");
-  TPM2B_PUBLIC not_restricted = TestEk(Ek::kRsaL1).pub;
+  TPM2B_PUBLIC not_restricted = TestEk(EkType::kRsa2048).pub;
   not_restricted.publicArea.objectAttributes &= ~TPMA_OBJECT_RESTRICTED;
   EXPECT_EQ(MakeCredential(Public({"", "", not_restricted}), AkName(), Secret(32)).error().reason,
             "credential.unsupported_ek");

@@ -40,13 +40,12 @@ Result<T> Unmarshal(ByteView data, UnmarshalFn<T> fn, std::string_view what) {
   T value{};
   size_t offset = 0;
   if (fn(data.data(), data.size(), &offset, &value) != TSS2_RC_SUCCESS) {
-    return Fail(ErrorCode::kInvalidArgument, "tpm.malformed",
-                "malformed " + std::string(what));
+    return Fail(ErrorCode::kInvalidArgument, "tpm.malformed", "malformed " + std::string(what));
   }
   if (offset != data.size()) {
-    return Fail(ErrorCode::kInvalidArgument, "tpm.malformed",
-                std::string(what) + " has " + std::to_string(data.size() - offset) +
-                    " trailing bytes");
+    return Fail(
+        ErrorCode::kInvalidArgument, "tpm.malformed",
+        std::string(what) + " has " + std::to_string(data.size() - offset) + " trailing bytes");
   }
   return value;
 }

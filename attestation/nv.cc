@@ -12,8 +12,8 @@ namespace {
 
 Result<EsysPtr<TPM2B_NV_PUBLIC>> ReadNvPublic(Tpm& tpm, ESYS_TR index) {
   TPM2B_NV_PUBLIC* out = nullptr;
-  TSS2_RC rc =
-      Esys_NV_ReadPublic(tpm.esys(), index, ESYS_TR_NONE, ESYS_TR_NONE, ESYS_TR_NONE, &out, nullptr);
+  TSS2_RC rc = Esys_NV_ReadPublic(tpm.esys(), index, ESYS_TR_NONE, ESYS_TR_NONE, ESYS_TR_NONE, &out,
+                                  nullptr);
   EsysPtr<TPM2B_NV_PUBLIC> pub(out);
   if (auto err = TpmError(rc, "Esys_NV_ReadPublic")) return std::unexpected(*err);
   return pub;
@@ -117,8 +117,8 @@ Status UndefineNvIndex(Tpm& tpm, TPM2_HANDLE index) {
     if (handle.error().reason == "tpm.handle") return Ok();
     return Fail(handle.error());
   }
-  TSS2_RC rc = Esys_NV_UndefineSpace(tpm.esys(), ESYS_TR_RH_OWNER, handle->get(),
-                                     ESYS_TR_PASSWORD, ESYS_TR_NONE, ESYS_TR_NONE);
+  TSS2_RC rc = Esys_NV_UndefineSpace(tpm.esys(), ESYS_TR_RH_OWNER, handle->get(), ESYS_TR_PASSWORD,
+                                     ESYS_TR_NONE, ESYS_TR_NONE);
   if (auto err = TpmError(rc, "Esys_NV_UndefineSpace")) return std::unexpected(*err);
   return Ok();
 }

@@ -42,9 +42,9 @@ Result<PcrValues> ReadPcrs(Tpm& tpm, const PcrSelection& selection) {
       }
     }
     if (progress == 0) {
-      return Fail(ErrorCode::kFailedPrecondition, "pcr.bank_unavailable",
-                  "TPM returned no values for " + FormatPcrSelection(remaining) +
-                      " (bank not allocated?)");
+      return Fail(
+          ErrorCode::kFailedPrecondition, "pcr.bank_unavailable",
+          "TPM returned no values for " + FormatPcrSelection(remaining) + " (bank not allocated?)");
     }
   }
   // Restore TPM order: banks as selected, indices ascending.

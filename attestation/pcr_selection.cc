@@ -14,7 +14,8 @@ std::unexpected<Error> Bad(std::string message) {
 
 Result<PcrBank> ParseBank(std::string_view text) {
   size_t colon = text.find(':');
-  if (colon == std::string_view::npos) return Bad("expected BANK:INDICES, got '" + std::string(text) + "'");
+  if (colon == std::string_view::npos)
+    return Bad("expected BANK:INDICES, got '" + std::string(text) + "'");
   auto alg = ParseHashAlgorithm(text.substr(0, colon));
   if (!alg) return Bad("unknown PCR bank '" + std::string(text.substr(0, colon)) + "'");
   PcrBank bank{*alg, {}};

@@ -14,8 +14,8 @@ TEST(PcrSelectionTest, ParsesAndFormats) {
 }
 
 TEST(PcrSelectionTest, RejectsBadSpecs) {
-  for (const char* bad : {"", "sha256", "sha256:", "sha256:24", "sha256:1,1", "md5:1",
-                          "sha256:1,", "sha256:x", "sha256:1+sha256:2"}) {
+  for (const char* bad : {"", "sha256", "sha256:", "sha256:24", "sha256:1,1", "md5:1", "sha256:1,",
+                          "sha256:x", "sha256:1+sha256:2"}) {
     auto s = ParsePcrSelection(bad);
     ASSERT_FALSE(s.has_value()) << bad;
     EXPECT_EQ(s.error().reason, "pcr.selection") << bad;

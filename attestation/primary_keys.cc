@@ -53,7 +53,7 @@ Result<PersistentKey> EnsurePrimary(Tpm& tpm, ESYS_TR hierarchy, const TPM2B_PUB
   if (!transient) return Fail(transient.error());
   ESYS_TR persisted = ESYS_TR_NONE;
   TSS2_RC rc = Esys_EvictControl(tpm.esys(), ESYS_TR_RH_OWNER, transient->get(), ESYS_TR_PASSWORD,
-                         ESYS_TR_NONE, ESYS_TR_NONE, persistent, &persisted);
+                                 ESYS_TR_NONE, ESYS_TR_NONE, persistent, &persisted);
   PersistentHandle owned(tpm, persisted, persistent);
   if (auto err = TpmError(rc, "Esys_EvictControl")) return std::unexpected(*err);
   auto pub = TpmPublic::FromStruct(*public_area);

@@ -49,7 +49,8 @@ TEST_F(PrimaryKeysTest, EkPublicEqualsTpm2CreateEk) {
     auto ek = ComputeEkPublic(tpm(), type);
     ASSERT_TRUE(ek.has_value()) << ek.error().ToString();
     std::string file = std::string("ek_") + alg + ".pem";
-    auto r = Tpm2Tools("tpm2_createek -c ek.ctx -G " + std::string(alg) + " -u " + file + " -f pem");
+    auto r =
+        Tpm2Tools("tpm2_createek -c ek.ctx -G " + std::string(alg) + " -u " + file + " -f pem");
     ASSERT_EQ(r.exit_code, 0) << r.output;
     EXPECT_EQ(Pem(*ek), ReadText(file));
   }
@@ -110,8 +111,9 @@ TEST_F(PrimaryKeysTest, EccP256EkAndSrkAreCreatedOnceThenReused) {
 TEST_F(PrimaryKeysTest, RefusesToReplaceAForeignKeyAtTheEkHandle) {
   ASSERT_TRUE(EvictPersistent(tpm(), GetEkProfile(EkType::kEccP256).persistent).has_value());
   // Someone else's key (an owner-hierarchy primary) sits where the P-256 EK belongs.
-  auto r = Tpm2Tools("tpm2_createprimary -C o -G ecc256 -c foreign.ctx && "
-                     "tpm2_evictcontrol -C o -c foreign.ctx 0x81010002");
+  auto r = Tpm2Tools(
+      "tpm2_createprimary -C o -G ecc256 -c foreign.ctx && "
+      "tpm2_evictcontrol -C o -c foreign.ctx 0x81010002");
   ASSERT_EQ(r.exit_code, 0) << r.output;
   auto ek = EnsureEk(tpm(), EkType::kEccP256);
   ASSERT_FALSE(ek.has_value());

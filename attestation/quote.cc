@@ -42,8 +42,8 @@ Result<bool> PcrDigestMatches(ByteView attest_bytes, const PcrValues& values) {
   if (!attest) return Fail(attest.error());
   const TPM2B_DIGEST& digest = attest->attested.quote.pcrDigest;
   // The digest uses the AK scheme's hash; digest sizes identify it unambiguously.
-  for (HashAlgorithm alg : {HashAlgorithm::kSha256, HashAlgorithm::kSha384,
-                            HashAlgorithm::kSha512, HashAlgorithm::kSha1}) {
+  for (HashAlgorithm alg : {HashAlgorithm::kSha256, HashAlgorithm::kSha384, HashAlgorithm::kSha512,
+                            HashAlgorithm::kSha1}) {
     if (DigestSize(alg) != digest.size) continue;
     auto computed = ComputePcrDigest(alg, values);
     if (!computed) return Fail(computed.error());
@@ -85,16 +85,15 @@ Result<QuoteEvidence> Quote(Tpm& tpm, const TransientHandle& ak, ByteView qualif
               "PCRs kept changing between quote and read");
 }
 
-Result<CertifyEvidence> Certify(Tpm& tpm, const TransientHandle& object,
-                                const TransientHandle& ak, ByteView qualifying_data) {
+Result<CertifyEvidence> Certify(Tpm& tpm, const TransientHandle& object, const TransientHandle& ak,
+                                ByteView qualifying_data) {
   auto qualifying = QualifyingData(qualifying_data);
   if (!qualifying) return Fail(qualifying.error());
   static const TPMT_SIG_SCHEME kKeyScheme = {.scheme = TPM2_ALG_NULL, .details = {}};
   TPM2B_ATTEST* out_attest = nullptr;
   TPMT_SIGNATURE* out_sig = nullptr;
-  TSS2_RC rc = Esys_Certify(tpm.esys(), object.get(), ak.get(), ESYS_TR_PASSWORD,
-                            ESYS_TR_PASSWORD, ESYS_TR_NONE, &*qualifying, &kKeyScheme, &out_attest,
-                            &out_sig);
+  TSS2_RC rc = Esys_Certify(tpm.esys(), object.get(), ak.get(), ESYS_TR_PASSWORD, ESYS_TR_PASSWORD,
+                            ESYS_TR_NONE, &*qualifying, &kKeyScheme, &out_attest, &out_sig);
   EsysPtr<TPM2B_ATTEST> attest(out_attest);
   EsysPtr<TPMT_SIGNATURE> sig(out_sig);
   if (auto err = TpmError(rc, "Esys_Certify")) return std::unexpected(*err);

@@ -36,8 +36,8 @@ Result<QuoteEvidence> Quote(Tpm& tpm, const TransientHandle& ak, ByteView qualif
 
 // Certify has the AK attest that `object` is loaded in this TPM (its Name and qualified
 // name), binding `qualifying_data`.
-Result<CertifyEvidence> Certify(Tpm& tpm, const TransientHandle& object,
-                                const TransientHandle& ak, ByteView qualifying_data);
+Result<CertifyEvidence> Certify(Tpm& tpm, const TransientHandle& object, const TransientHandle& ak,
+                                ByteView qualifying_data);
 
 }  // namespace edgetrust::attestation
 

@@ -48,7 +48,8 @@ class QuoteTest : public swtpm::TpmTest {
   int CheckQuote(const std::string& selection, const std::string& nonce_hex) {
     auto r = swtpm::RunCommand("cd " + ShellQuote(scratch()) +
                                " && tpm2_checkquote -u ak.pem -m quote.attest -s quote.sig "
-                               "-f quote.pcrs -l " + selection + " -g sha256 -q " + nonce_hex);
+                               "-f quote.pcrs -l " +
+                               selection + " -g sha256 -q " + nonce_hex);
     return r.exit_code;
   }
 
@@ -94,8 +95,8 @@ TEST_F(QuoteTest, OurQuotePassesOurVerifierAndTpm2CheckQuote) {
 
     PcrValues changed = q.pcr_values;
     changed[0].digest[0] ^= 1;
-    auto wrong_pcr = VerifyQuote(Public(ak_blob), q.attest, q.signature, changed,
-                                 QuoteExpectations{nonce_, {}});
+    auto wrong_pcr =
+        VerifyQuote(Public(ak_blob), q.attest, q.signature, changed, QuoteExpectations{nonce_, {}});
     ASSERT_FALSE(wrong_pcr.has_value());
     EXPECT_EQ(wrong_pcr.error().reason, "quote.pcr_digest_mismatch");
     Save("quote.pcrs", ConcatPcrValues(changed));
@@ -115,8 +116,8 @@ TEST_F(QuoteTest, OurQuotePassesOurVerifierAndTpm2CheckQuote) {
 TEST_F(QuoteTest, Tpm2QuotePassesOurVerifier) {
   auto r = Tpm2Tools(
       "tpm2_createak -C 0x81010001 -c ak.ctx -G ecc -g sha256 -s ecdsa -u ak.pub -f tss -n ak.name"
-      " && tpm2_quote -c ak.ctx -l sha256:0,7,16 -q " + HexEncode(nonce_) +
-      " -g sha256 -m quote.attest -s quote.sig -o quote.pcrs -F values");
+      " && tpm2_quote -c ak.ctx -l sha256:0,7,16 -q " +
+      HexEncode(nonce_) + " -g sha256 -m quote.attest -s quote.sig -o quote.pcrs -F values");
   ASSERT_EQ(r.exit_code, 0) << r.output;
   auto ak_bytes = ReadFile(Path("ak.pub"));
   auto attest = ReadFile(Path("quote.attest"));
@@ -160,11 +161,12 @@ TEST_F(QuoteTest, CertifyOfIdentityKeyVerifiesAndOthersAreRejected) {
   };
 
   CertifyEvidence good = certify(id_blob);
-  auto verified = VerifyCertify(Public(ak_blob), good.attest, good.signature, Public(id_blob), nonce_);
+  auto verified =
+      VerifyCertify(Public(ak_blob), good.attest, good.signature, Public(id_blob), nonce_);
   ASSERT_TRUE(verified.has_value()) << verified.error().ToString();
 
-  auto other_name = VerifyCertify(Public(ak_blob), good.attest, good.signature,
-                                  Public(exportable_blob), nonce_);
+  auto other_name =
+      VerifyCertify(Public(ak_blob), good.attest, good.signature, Public(exportable_blob), nonce_);
   ASSERT_FALSE(other_name.has_value());
   EXPECT_EQ(other_name.error().reason, "certify.name_mismatch");
 
@@ -191,8 +193,8 @@ TEST_F(QuoteTest, IdentityKeySignsDigests) {
   ASSERT_TRUE(sig.has_value()) << sig.error().ToString();
   auto key = Public(id_blob).ToPublicKey();
   ASSERT_TRUE(key.has_value());
-  EXPECT_TRUE(key->Verify(SignatureScheme::kEcdsaDer, HashAlgorithm::kSha256, message, *sig)
-                  .has_value());
+  EXPECT_TRUE(
+      key->Verify(SignatureScheme::kEcdsaDer, HashAlgorithm::kSha256, message, *sig).has_value());
   auto bad = key->Verify(SignatureScheme::kEcdsaDer, HashAlgorithm::kSha256,
                          AsBytes("other message"), *sig);
   ASSERT_FALSE(bad.has_value());

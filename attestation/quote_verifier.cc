@@ -21,25 +21,24 @@ bool SameSelection(const PcrSelection& a, const PcrSelection& b) {
 }  // namespace
 
 Result<VerifiedQuote> VerifyQuote(const TpmPublic& ak, ByteView attest, ByteView signature,
-                                  const PcrValues& pcr_values,
-                                  const QuoteExpectations& expected) {
-  auto parsed = VerifyAttest("quote", ak, attest, signature, TPM2_ST_ATTEST_QUOTE,
-                             expected.qualifying_data);
+                                  const PcrValues& pcr_values, const QuoteExpectations& expected) {
+  auto parsed =
+      VerifyAttest("quote", ak, attest, signature, TPM2_ST_ATTEST_QUOTE, expected.qualifying_data);
   if (!parsed) return Fail(parsed.error());
   const TPMS_QUOTE_INFO& info = parsed->attested.quote;
 
   auto signed_selection = FromTpml(info.pcrSelect);
   if (!signed_selection) {
-    return Reject("quote.pcr_values_mismatch", "signed PCR selection: " +
-                                                   signed_selection.error().message);
+    return Reject("quote.pcr_values_mismatch",
+                  "signed PCR selection: " + signed_selection.error().message);
   }
   // Drop banks the TPM selected with no PCR in them: they contribute nothing to the digest.
   std::erase_if(*signed_selection, [](const PcrBank& b) { return b.indices.empty(); });
   if (!SameSelection(SelectionOf(pcr_values), *signed_selection)) {
-    return Reject("quote.pcr_values_mismatch",
-                  "PCR values sent (" + FormatPcrSelection(SelectionOf(pcr_values)) +
-                      ") are not the signed selection (" + FormatPcrSelection(*signed_selection) +
-                      ")");
+    return Reject("quote.pcr_values_mismatch", "PCR values sent (" +
+                                                   FormatPcrSelection(SelectionOf(pcr_values)) +
+                                                   ") are not the signed selection (" +
+                                                   FormatPcrSelection(*signed_selection) + ")");
   }
   for (const PcrValue& v : pcr_values) {
     if (v.digest.size() != DigestSize(v.alg)) {
@@ -47,9 +46,9 @@ Result<VerifiedQuote> VerifyQuote(const TpmPublic& ak, ByteView attest, ByteView
     }
   }
   // The PCR digest uses the signing scheme's hash, which VerifyAttest pinned to the AK's.
-  const TPM2_ALG_ID scheme_hash = ak.area().type == TPM2_ALG_ECC
-                                      ? ak.area().parameters.eccDetail.scheme.details.anySig.hashAlg
-                                      : ak.area().parameters.rsaDetail.scheme.details.anySig.hashAlg;
+  const TPM2_ALG_ID scheme_hash =
+      ak.area().type == TPM2_ALG_ECC ? ak.area().parameters.eccDetail.scheme.details.anySig.hashAlg
+                                     : ak.area().parameters.rsaDetail.scheme.details.anySig.hashAlg;
   auto hash = HashFromTpmAlg(scheme_hash);
   if (!hash) return Fail(hash.error());
   auto digest = ComputePcrDigest(*hash, pcr_values);

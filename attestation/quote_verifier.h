@@ -56,8 +56,7 @@ class VerifiedQuote {
 };
 
 Result<VerifiedQuote> VerifyQuote(const TpmPublic& ak, ByteView attest, ByteView signature,
-                                  const PcrValues& pcr_values,
-                                  const QuoteExpectations& expected);
+                                  const PcrValues& pcr_values, const QuoteExpectations& expected);
 
 }  // namespace edgetrust::attestation
 

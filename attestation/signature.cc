@@ -47,12 +47,14 @@ Result<Bytes> SignatureToDer(const TPMT_SIGNATURE& sig) {
       s.release();
       int len = i2d_ECDSA_SIG(der_sig.get(), nullptr);
       if (len <= 0) {
-        return std::unexpected(OpenSslError(ErrorCode::kInternal, "crypto.openssl", "i2d_ECDSA_SIG"));
+        return std::unexpected(
+            OpenSslError(ErrorCode::kInternal, "crypto.openssl", "i2d_ECDSA_SIG"));
       }
       Bytes out(static_cast<size_t>(len));
       uint8_t* p = out.data();
       if (i2d_ECDSA_SIG(der_sig.get(), &p) != len) {
-        return std::unexpected(OpenSslError(ErrorCode::kInternal, "crypto.openssl", "i2d_ECDSA_SIG"));
+        return std::unexpected(
+            OpenSslError(ErrorCode::kInternal, "crypto.openssl", "i2d_ECDSA_SIG"));
       }
       return out;
     }

@@ -3,38 +3,41 @@
 #include <gtest/gtest.h>
 #include <openssl/pem.h>
 
-#include "attestation/test_templates.h"
+#include "attestation/templates.h"
+#include "attestation/testing/generated_key.h"
 #include "common/openssl.h"
 
 namespace edgetrust::attestation {
 namespace {
 
-using testing::SoftwareKey;
+using testing::GeneratedKey;
 
-const SoftwareKey& EccEk() {
-  static const SoftwareKey key = testing::GenerateKey(testing::EkTemplateEccP256L2());
+const GeneratedKey& EccEk() {
+  static const GeneratedKey key = testing::GenerateKey(EkTemplate(EkType::kEccP256));
   return key;
 }
 
-const SoftwareKey& RsaEk() {
-  static const SoftwareKey key = testing::GenerateKey(testing::EkTemplateRsa2048L1());
+const GeneratedKey& RsaEk() {
+  static const GeneratedKey key = testing::GenerateKey(EkTemplate(EkType::kRsa2048));
   return key;
 }
 
-TpmPublic Public(const SoftwareKey& key) { return *TpmPublic::FromStruct(key.pub); }
+TpmPublic Public(const GeneratedKey& key) { return *TpmPublic::FromStruct(key.pub); }
 
 Bytes AkName() {
   static const Bytes name =
-      *TpmPublic::FromStruct(testing::GenerateKey(testing::AkTemplate(false)).pub)->Name();
+      *TpmPublic::FromStruct(
+           testing::GenerateKey(AttestationKeyTemplate(KeyAlgorithm::kRsa2048)).pub)
+           ->Name();
   return name;
 }
 
-CredentialBlob Blob(const SoftwareKey& ek) {
+CredentialBlob Blob(const GeneratedKey& ek) {
   return *MakeCredential(Public(ek), AkName(), *RandomSecret(32));
 }
 
 TEST(SoftwareActivateTest, RejectsAPrivateKeyOfAnotherEk) {
-  const SoftwareKey other = testing::GenerateKey(testing::EkTemplateEccP256L2());
+  const GeneratedKey other = testing::GenerateKey(EkTemplate(EkType::kEccP256));
   auto result =
       ActivateCredentialInSoftware(other.private_pem, Public(EccEk()), AkName(), Blob(EccEk()));
   ASSERT_FALSE(result.has_value());

@@ -132,8 +132,8 @@ TPM2B_PUBLIC EkTemplate(EkType type) {
       return pub;
     }
     case EkType::kEccP384: {
-      TPM2B_PUBLIC pub = EccKey(TPM2_ECC_NIST_P384, TPM2_ALG_SHA384,
-                                kEkAttributes | TPMA_OBJECT_USERWITHAUTH);
+      TPM2B_PUBLIC pub =
+          EccKey(TPM2_ECC_NIST_P384, TPM2_ALG_SHA384, kEkAttributes | TPMA_OBJECT_USERWITHAUTH);
       SetAes(pub.publicArea.parameters.eccDetail.symmetric, 256);
       SetPolicy(pub.publicArea, kPolicyOrSha384);
       return pub;  // high-range templates have an empty unique field

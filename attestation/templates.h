@@ -23,10 +23,10 @@ enum class KeyAlgorithm { kEccP256, kRsa2048 };
 
 struct EkProfile {
   EkType type;
-  std::string_view name;     // "rsa2048", "ecc256", "ecc384"
-  TPM2_HANDLE persistent;    // where edgetrust persists the EK (TCG provisioning guidance)
-  TPM2_HANDLE cert_nv_index; // where the manufacturer stores the EK certificate
-  bool high_range;           // high-range templates need PolicyOR in a SHA-384 session
+  std::string_view name;      // "rsa2048", "ecc256", "ecc384"
+  TPM2_HANDLE persistent;     // where edgetrust persists the EK (TCG provisioning guidance)
+  TPM2_HANDLE cert_nv_index;  // where the manufacturer stores the EK certificate
+  bool high_range;            // high-range templates need PolicyOR in a SHA-384 session
 };
 
 inline constexpr TPM2_HANDLE kSrkHandle = 0x81000001;

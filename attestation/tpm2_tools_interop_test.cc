@@ -7,17 +7,19 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <ostream>
 #include <string>
 
 #include "attestation/software_activate.h"
-#include "attestation/test_templates.h"
+#include "attestation/templates.h"
+#include "attestation/testing/generated_key.h"
 #include "attestation/tools_format.h"
 #include "common/file.h"
 
 namespace edgetrust::attestation {
 namespace {
 
-using testing::SoftwareKey;
+using testing::GeneratedKey;
 
 // ToolDir is a private temporary directory in which commands run; removed on destruction.
 class ToolDir {
@@ -73,17 +75,19 @@ void RequireTool(const char* tool) {
 
 Bytes AkName() {
   static const Bytes name =
-      *TpmPublic::FromStruct(testing::GenerateKey(testing::AkTemplate(true)).pub)->Name();
+      *TpmPublic::FromStruct(
+           testing::GenerateKey(AttestationKeyTemplate(KeyAlgorithm::kEccP256)).pub)
+           ->Name();
   return name;
 }
 
 // ToolMakeCredential runs tpm2_makecredential in software and returns the file it wrote.
 // `ek_arg` is either "-G rsa|ecc -u ek.pem" (PEM, tool applies the L-1/L-2 template) or
 // "-u ek.pub" (our marshalled TPM2B_PUBLIC, tool uses its nameAlg and symmetric parameters).
-Bytes ToolMakeCredential(const ToolDir& dir, const SoftwareKey& ek, const std::string& ek_arg,
+Bytes ToolMakeCredential(const ToolDir& dir, const GeneratedKey& ek, const std::string& ek_arg,
                          const SecretBytes& secret) {
   dir.Write("ek.pem", AsBytes(ek.public_pem));
-  dir.Write("ek.pub", testing::MarshalPublic(ek.pub));
+  dir.Write("ek.pub", TpmPublic::FromStruct(ek.pub)->Marshal());
   dir.Write("secret.bin", secret.RevealForCrypto());
   std::string output;
   const int status = dir.Run("tpm2_makecredential -Q -T none " + ek_arg + " -s secret.bin -n " +
@@ -95,16 +99,19 @@ Bytes ToolMakeCredential(const ToolDir& dir, const SoftwareKey& ek, const std::s
 
 struct Case {
   const char* name;
-  TPM2B_PUBLIC (*tmpl)();
+  EkType ek;
   const char* ek_arg;
   size_t secret_size;
 };
+
+// PrintTo shows a case by name in test names and failure messages, not as raw bytes.
+void PrintTo(const Case& c, std::ostream* os) { *os << c.name; }
 
 class Tpm2ToolsMakeCredential : public ::testing::TestWithParam<Case> {};
 
 TEST_P(Tpm2ToolsMakeCredential, OurSoftwareActivationRecoversTheSecret) {
   RequireTool("tpm2_makecredential");
-  const SoftwareKey ek = testing::GenerateKey(GetParam().tmpl());
+  const GeneratedKey ek = testing::GenerateKey(EkTemplate(GetParam().ek));
   const TpmPublic ek_public = *TpmPublic::FromStruct(ek.pub);
   ToolDir dir;
   ASSERT_TRUE(dir.ok());
@@ -131,19 +138,18 @@ TEST_P(Tpm2ToolsMakeCredential, OurSoftwareActivationRecoversTheSecret) {
 
 INSTANTIATE_TEST_SUITE_P(
     EkTemplates, Tpm2ToolsMakeCredential,
-    ::testing::Values(Case{"RsaPemL1", testing::EkTemplateRsa2048L1, "-G rsa -u ek.pem", 32},
-                      Case{"EccPemL2", testing::EkTemplateEccP256L2, "-G ecc -u ek.pem", 32},
-                      Case{"RsaPemShortSecret", testing::EkTemplateRsa2048L1, "-G rsa -u ek.pem",
-                           7},
-                      Case{"RsaTpm2bL1", testing::EkTemplateRsa2048L1, "-u ek.pub", 32},
-                      Case{"EccTpm2bL2", testing::EkTemplateEccP256L2, "-u ek.pub", 32},
-                      Case{"EccTpm2bP384H3", testing::EkTemplateEccP384H3, "-u ek.pub", 48}),
-    [](const ::testing::TestParamInfo<Case>& param) { return std::string(param.param.name); });
+    ::testing::Values(Case{"RsaPemL1", EkType::kRsa2048, "-G rsa -u ek.pem", 32},
+                      Case{"EccPemL2", EkType::kEccP256, "-G ecc -u ek.pem", 32},
+                      Case{"RsaPemShortSecret", EkType::kRsa2048, "-G rsa -u ek.pem", 7},
+                      Case{"RsaTpm2bL1", EkType::kRsa2048, "-u ek.pub", 32},
+                      Case{"EccTpm2bL2", EkType::kEccP256, "-u ek.pub", 32},
+                      Case{"EccTpm2bP384H3", EkType::kEccP384, "-u ek.pub", 48}),
+    ::testing::PrintToStringParamName());
 
 // tpm2_print is an independent parser of our TpmPublic wire form.
 TEST(Tpm2ToolsPrint, ParsesOurMarshalledPublic) {
   RequireTool("tpm2_print");
-  const SoftwareKey ek = testing::GenerateKey(testing::EkTemplateEccP384H3());
+  const GeneratedKey ek = testing::GenerateKey(EkTemplate(EkType::kEccP384));
   const TpmPublic pub = *TpmPublic::FromStruct(ek.pub);
   ToolDir dir;
   ASSERT_TRUE(dir.ok());

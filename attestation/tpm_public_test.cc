@@ -3,7 +3,9 @@
 #include <gtest/gtest.h>
 #include <tss2/tss2_mu.h>
 
-#include "attestation/test_templates.h"
+#include "attestation/marshal.h"
+#include "attestation/templates.h"
+#include "attestation/testing/generated_key.h"
 
 namespace edgetrust::attestation {
 namespace {
@@ -39,6 +41,14 @@ constexpr const char* kRsa2048Name =
 
 Bytes Hex(std::string_view hex) { return *HexDecode(hex); }
 
+// WireForm marshals with tss2-mu's TPM2B_PUBLIC marshaller (which computes the size field): an
+// oracle independent of TpmPublic, which marshals the TPMT_PUBLIC and prefixes the size itself.
+Bytes WireForm(const TPM2B_PUBLIC& pub) {
+  TPM2B_PUBLIC copy = pub;
+  copy.size = 0;
+  return *Marshal(copy, Tss2_MU_TPM2B_PUBLIC_Marshal, "TPM2B_PUBLIC");
+}
+
 TEST(TpmPublicTest, NameMatchesWhatATpmComputes) {
   for (auto [pub_hex, name_hex] :
        {std::pair{kEccP256Public, kEccP256Name}, std::pair{kEccP384Public, kEccP384Name},
@@ -55,10 +65,11 @@ TEST(TpmPublicTest, NameMatchesWhatATpmComputes) {
 }
 
 TEST(TpmPublicTest, ParseAndFromStructRoundTrip) {
-  for (const TPM2B_PUBLIC& tmpl : {testing::EkTemplateRsa2048L1(), testing::EkTemplateEccP256L2(),
-                                   testing::EkTemplateEccP384H3(), testing::AkTemplate(true)}) {
-    testing::SoftwareKey key = testing::GenerateKey(tmpl);
-    Bytes wire = testing::MarshalPublic(key.pub);
+  for (const TPM2B_PUBLIC& tmpl :
+       {EkTemplate(EkType::kRsa2048), EkTemplate(EkType::kEccP256), EkTemplate(EkType::kEccP384),
+        AttestationKeyTemplate(KeyAlgorithm::kEccP256)}) {
+    testing::GeneratedKey key = testing::GenerateKey(tmpl);
+    Bytes wire = WireForm(key.pub);
     auto parsed = TpmPublic::Parse(wire);
     ASSERT_TRUE(parsed.has_value()) << parsed.error().ToString();
     EXPECT_EQ(parsed->Marshal(), wire);
@@ -110,14 +121,14 @@ TEST(TpmPublicTest, RejectsNonAsymmetricObjects) {
   keyed_hash.publicArea.objectAttributes = TPMA_OBJECT_SIGN_ENCRYPT;
   keyed_hash.publicArea.parameters.keyedHashDetail.scheme.scheme = TPM2_ALG_NULL;
   keyed_hash.publicArea.unique.keyedHash.size = 32;
-  auto parsed = TpmPublic::Parse(testing::MarshalPublic(keyed_hash));
+  auto parsed = TpmPublic::Parse(WireForm(keyed_hash));
   ASSERT_FALSE(parsed.has_value());
   EXPECT_EQ(parsed.error().reason, "key.unsupported");
   EXPECT_EQ(TpmPublic::FromStruct(keyed_hash).error().reason, "key.unsupported");
 }
 
 TEST(TpmPublicTest, ToPublicKeyChecksTheUniqueField) {
-  testing::SoftwareKey rsa = testing::GenerateKey(testing::EkTemplateRsa2048L1());
+  testing::GeneratedKey rsa = testing::GenerateKey(EkTemplate(EkType::kRsa2048));
   TPM2B_PUBLIC mismatch = rsa.pub;
   mismatch.publicArea.parameters.rsaDetail.keyBits = 3072;  // modulus is still 256 bytes
   EXPECT_EQ(TpmPublic::FromStruct(mismatch)->ToPublicKey().error().reason, "key.malformed");
@@ -127,7 +138,7 @@ TEST(TpmPublicTest, ToPublicKeyChecksTheUniqueField) {
                   ->ToPublicKey()
                   ->Equals(*TpmPublic::FromStruct(rsa.pub)->ToPublicKey()));
 
-  TPM2B_PUBLIC ecc = testing::GenerateKey(testing::EkTemplateEccP256L2()).pub;
+  TPM2B_PUBLIC ecc = testing::GenerateKey(EkTemplate(EkType::kEccP256)).pub;
   TPM2B_PUBLIC off_curve = ecc;
   off_curve.publicArea.unique.ecc.y.buffer[31] ^= 1;
   EXPECT_EQ(TpmPublic::FromStruct(off_curve)->ToPublicKey().error().reason, "key.malformed");
@@ -142,7 +153,7 @@ TEST(TpmPublicTest, HashAlgorithmMapping) {
     EXPECT_EQ(*HashFromTpmAlg(TpmAlgFromHash(alg)), alg);
   }
   EXPECT_EQ(HashFromTpmAlg(TPM2_ALG_SM3_256).error().reason, "tpm.unsupported_hash");
-  TPM2B_PUBLIC pub = testing::GenerateKey(testing::AkTemplate(true)).pub;
+  TPM2B_PUBLIC pub = testing::GenerateKey(AttestationKeyTemplate(KeyAlgorithm::kEccP256)).pub;
   pub.publicArea.nameAlg = TPM2_ALG_SM3_256;
   auto parsed = TpmPublic::FromStruct(pub);
   ASSERT_TRUE(parsed.has_value());

@@ -62,8 +62,7 @@ Result<Bytes> Hmac(HashAlgorithm alg, ByteView key, ByteView data) {
   }
   OpenSslPtr<EVP_MAC_CTX> ctx(EVP_MAC_CTX_new(mac.get()));
   if (!ctx) {
-    return std::unexpected(
-        OpenSslError(ErrorCode::kInternal, "crypto.openssl", "EVP_MAC_CTX_new"));
+    return std::unexpected(OpenSslError(ErrorCode::kInternal, "crypto.openssl", "EVP_MAC_CTX_new"));
   }
   std::string digest_name(HashAlgorithmName(alg));
   OSSL_PARAM params[] = {
@@ -93,8 +92,7 @@ Result<Bytes> RandomBytes(size_t size) {
 Result<SecretBytes> RandomSecret(size_t size) {
   SecretBytes out(size);
   if (size > 0 && RAND_priv_bytes(out.mutable_data(), static_cast<int>(size)) != 1) {
-    return std::unexpected(
-        OpenSslError(ErrorCode::kInternal, "crypto.openssl", "RAND_priv_bytes"));
+    return std::unexpected(OpenSslError(ErrorCode::kInternal, "crypto.openssl", "RAND_priv_bytes"));
   }
   return out;
 }

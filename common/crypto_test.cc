@@ -8,8 +8,7 @@ namespace {
 TEST(DigestTest, KnownAnswers) {
   auto sha256 = Digest(HashAlgorithm::kSha256, AsBytes("abc"));
   ASSERT_TRUE(sha256.has_value());
-  EXPECT_EQ(HexEncode(*sha256),
-            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+  EXPECT_EQ(HexEncode(*sha256), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
   auto sha384 = Digest(HashAlgorithm::kSha384, AsBytes("abc"));
   ASSERT_TRUE(sha384.has_value());
   EXPECT_EQ(sha384->size(), 48u);

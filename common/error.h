@@ -53,9 +53,7 @@ inline std::unexpected<Error> Fail(ErrorCode code, std::string reason, std::stri
 }
 
 // Fail(error) forwards an existing error, e.g. `if (!r) return Fail(r.error());`.
-inline std::unexpected<Error> Fail(Error error) {
-  return std::unexpected<Error>(std::move(error));
-}
+inline std::unexpected<Error> Fail(Error error) { return std::unexpected<Error>(std::move(error)); }
 
 // Ok is the success value of a Status.
 inline Status Ok() { return {}; }

@@ -113,10 +113,11 @@ Status EnsureDirectory(const std::string& path, mode_t mode) {
     return Ok();
   }
   if (errno != EEXIST) return std::unexpected(ErrnoError(errno, "mkdir", path));
-  struct stat st{};
+  struct stat st {};
   if (::lstat(path.c_str(), &st) != 0) return std::unexpected(ErrnoError(errno, "stat", path));
   if (!S_ISDIR(st.st_mode)) {
-    return Fail(ErrorCode::kFailedPrecondition, "file.not_a_directory", path + " is not a directory");
+    return Fail(ErrorCode::kFailedPrecondition, "file.not_a_directory",
+                path + " is not a directory");
   }
   if ((st.st_mode & 0777 & ~mode) != 0 && ::chmod(path.c_str(), mode) != 0) {
     return std::unexpected(ErrnoError(errno, "chmod", path));

@@ -23,7 +23,7 @@ class FileTest : public ::testing::Test {
 TEST_F(FileTest, WriteAtomicIsPrivateAndReadable) {
   std::string path = dir_ + "/state";
   ASSERT_TRUE(WriteFileAtomic(path, AsBytes("hello")).has_value());
-  struct stat st{};
+  struct stat st {};
   ASSERT_EQ(stat(path.c_str(), &st), 0);
   EXPECT_EQ(st.st_mode & 0777, 0600u);
   auto read = ReadFile(path);
@@ -58,7 +58,7 @@ TEST_F(FileTest, EnsureDirectoryTightensMode) {
   std::string path = dir_ + "/state";
   ASSERT_EQ(mkdir(path.c_str(), 0755), 0);
   ASSERT_TRUE(EnsureDirectory(path, 0700).has_value());
-  struct stat st{};
+  struct stat st {};
   ASSERT_EQ(stat(path.c_str(), &st), 0);
   EXPECT_EQ(st.st_mode & 0777, 0700u);
 }

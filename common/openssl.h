@@ -24,9 +24,9 @@ namespace edgetrust {
 template <typename T>
 struct OpenSslDeleter;  // deliberately undefined for unlisted types
 
-#define EDGETRUST_OPENSSL_DELETER(type, fn)        \
-  template <>                                      \
-  struct OpenSslDeleter<type> {                    \
+#define EDGETRUST_OPENSSL_DELETER(type, fn)            \
+  template <>                                          \
+  struct OpenSslDeleter<type> {                        \
     void operator()(type* p) const noexcept { fn(p); } \
   }
 

@@ -32,20 +32,6 @@ std::shared_ptr<evp_pkey_st> Share(OpenSslPtr<EVP_PKEY> pkey) {
   return std::shared_ptr<evp_pkey_st>(pkey.release(), EVP_PKEY_free);
 }
 
-const char* CurveName(KeyType type) {
-  switch (type) {
-    case KeyType::kEcP256:
-      return "P-256";
-    case KeyType::kEcP384:
-      return "P-384";
-    case KeyType::kEcP521:
-      return "P-521";
-    case KeyType::kRsa:
-      break;
-  }
-  return nullptr;
-}
-
 size_t FieldBytes(KeyType type) {
   switch (type) {
     case KeyType::kEcP256:
@@ -122,6 +108,20 @@ ByteView StripLeadingZeros(ByteView v) {
 }
 
 }  // namespace
+
+const char* CurveName(KeyType type) {
+  switch (type) {
+    case KeyType::kEcP256:
+      return "P-256";
+    case KeyType::kEcP384:
+      return "P-384";
+    case KeyType::kEcP521:
+      return "P-521";
+    case KeyType::kRsa:
+      break;
+  }
+  return nullptr;
+}
 
 Result<PublicKey> PublicKey::FromSpkiDer(ByteView der) {
   if (der.empty() || der.size() > LONG_MAX) return Fail(Malformed("empty SPKI"));

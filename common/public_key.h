@@ -21,6 +21,10 @@ namespace edgetrust {
 
 enum class KeyType { kRsa, kEcP256, kEcP384, kEcP521 };
 
+// CurveName returns the OpenSSL group name of an EC key type ("P-256", "P-384", "P-521"), a
+// static string, or nullptr for kRsa, which has no curve.
+const char* CurveName(KeyType type);
+
 // SignatureScheme names how a signature is encoded and padded; the hash is separate.
 enum class SignatureScheme {
   kEcdsaDer,  // ECDSA, signature is a DER ECDSA-Sig-Value

@@ -77,7 +77,8 @@ void TpmTest::SetUp() {
 void TpmTest::TearDown() {
   if (tpm_ != nullptr) {
     bool leaked = false;
-    for (auto kind : {attestation::HandleKind::kTransient, attestation::HandleKind::kLoadedSession}) {
+    for (auto kind :
+         {attestation::HandleKind::kTransient, attestation::HandleKind::kLoadedSession}) {
       auto handles = attestation::ListHandles(*tpm_, kind);
       ASSERT_TRUE(handles.has_value()) << handles.error().ToString();
       EXPECT_TRUE(handles->empty())
@@ -86,7 +87,8 @@ void TpmTest::TearDown() {
     }
     tpm_.reset();
     // Flush what leaked so that one failure does not cascade into the next tests.
-    if (leaked) RunCommand("TPM2TOOLS_TCTI=" + ShellQuote(swtpm().tcti()) + " tpm2_flushcontext -t -l");
+    if (leaked)
+      RunCommand("TPM2TOOLS_TCTI=" + ShellQuote(swtpm().tcti()) + " tpm2_flushcontext -t -l");
   }
   if (!scratch_.empty()) std::filesystem::remove_all(scratch_);
 }

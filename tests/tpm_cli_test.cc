@@ -59,8 +59,8 @@ TEST_F(TpmCliTest, EkExportEqualsTpm2CreateEk) {
   ASSERT_EQ(r.exit_code, 0) << r.output;
   EXPECT_EQ(pem.output, ReadText("ek.pem"));
 
-  CommandResult tss = Cli("tpm ek --alg ecc384 --format tss --out " + ShellQuote(Path("ek.tss")) +
-                          Tcti());
+  CommandResult tss =
+      Cli("tpm ek --alg ecc384 --format tss --out " + ShellQuote(Path("ek.tss")) + Tcti());
   ASSERT_EQ(tss.exit_code, 0) << tss.output;
   auto ours = ReadFile(Path("ek.tss"));
   ASSERT_TRUE(ours.has_value());
@@ -90,7 +90,8 @@ TEST_F(TpmCliTest, ClearErrorsForBadInput) {
   CommandResult bad_alg = Cli("tpm ek --alg dsa1024" + Tcti());
   EXPECT_EQ(bad_alg.exit_code, 2);
   EXPECT_NE(bad_alg.output.find("tpm.ek_type"), std::string::npos) << bad_alg.output;
-  CommandResult bad_nonce = Cli("tpm quote --nonce xyz --out-dir " + ShellQuote(Path("q")) + Tcti());
+  CommandResult bad_nonce =
+      Cli("tpm quote --nonce xyz --out-dir " + ShellQuote(Path("q")) + Tcti());
   EXPECT_EQ(bad_nonce.exit_code, 2);
   EXPECT_NE(bad_nonce.output.find("hex.invalid"), std::string::npos) << bad_nonce.output;
   CommandResult bad_pcrs =

@@ -36,7 +36,7 @@ struct QuoteOptions {
 };
 
 bool FileExists(const std::string& path) {
-  struct stat st{};
+  struct stat st {};
   return ::stat(path.c_str(), &st) == 0;
 }
 
@@ -47,7 +47,8 @@ Result<KeyBlob> GetAk(Tpm& tpm, const PersistentKey& srk, const QuoteOptions& op
   auto blob = attestation::CreateKey(tpm, srk.handle, attestation::AttestationKeyTemplate(*alg));
   if (!blob) return Fail(blob.error());
   if (!opt.ak_blob.empty()) {
-    if (auto saved = attestation::SaveKeyBlob(opt.ak_blob, *blob); !saved) return Fail(saved.error());
+    if (auto saved = attestation::SaveKeyBlob(opt.ak_blob, *blob); !saved)
+      return Fail(saved.error());
   }
   return blob;
 }
@@ -78,17 +79,20 @@ Status Run(const QuoteOptions& opt) {
   const std::string& d = opt.out_dir;
   const Bytes ak_tss = ak_public->Marshal();
   const Bytes pcrs = attestation::ConcatPcrValues(quote->pcr_values);
-  const std::pair<const char*, ByteView> files[] = {
-      {"quote.attest", quote->attest}, {"quote.sig", quote->signature}, {"quote.pcrs", pcrs},
-      {"ak.pub.tss", ak_tss},          {"ak.pub.pem", AsBytes(*ak_pem)}};
+  const std::pair<const char*, ByteView> files[] = {{"quote.attest", quote->attest},
+                                                    {"quote.sig", quote->signature},
+                                                    {"quote.pcrs", pcrs},
+                                                    {"ak.pub.tss", ak_tss},
+                                                    {"ak.pub.pem", AsBytes(*ak_pem)}};
   for (const auto& [name, data] : files) {
     if (auto w = WriteOutput(d + "/" + name, data); !w) return Fail(w.error());
   }
   std::printf("quote written to %s; check it with:\n", d.c_str());
-  std::printf("  tpm2_checkquote -u %s/ak.pub.pem -m %s/quote.attest -s %s/quote.sig "
-              "-f %s/quote.pcrs -l %s -g sha256 -q %s\n",
-              d.c_str(), d.c_str(), d.c_str(), d.c_str(), attestation::FormatPcrSelection(*selection).c_str(),
-              HexEncode(*nonce).c_str());
+  std::printf(
+      "  tpm2_checkquote -u %s/ak.pub.pem -m %s/quote.attest -s %s/quote.sig "
+      "-f %s/quote.pcrs -l %s -g sha256 -q %s\n",
+      d.c_str(), d.c_str(), d.c_str(), d.c_str(),
+      attestation::FormatPcrSelection(*selection).c_str(), HexEncode(*nonce).c_str());
   return Ok();
 }
 
@@ -98,8 +102,7 @@ void AddTpmQuote(CLI::App& tpm, int* rc) {
   CLI::App* cmd = tpm.add_subcommand("quote", "Quote PCRs with an attestation key");
   auto opt = std::make_shared<QuoteOptions>();
   cmd->add_option("--tcti", opt->tcti, "TCTI (default $EDGETRUST_TCTI)");
-  cmd->add_option("--nonce", opt->nonce_hex, "Qualifying data, hex (at most 64 bytes)")
-      ->required();
+  cmd->add_option("--nonce", opt->nonce_hex, "Qualifying data, hex (at most 64 bytes)")->required();
   cmd->add_option("--pcrs", opt->pcrs, "PCR selection, e.g. sha256:0,1,16")->capture_default_str();
   cmd->add_option("--out-dir", opt->out_dir, "Directory for the quote files")->required();
   cmd->add_option("--ak-blob", opt->ak_blob, "AK key blob to use (created there if absent)");
