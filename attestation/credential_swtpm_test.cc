@@ -21,30 +21,21 @@ class CredentialTest : public swtpm::TpmTest {
  protected:
   void SetUp() override {
     TpmTest::SetUp();
-    auto srk = EnsureSrk(tpm());
-    ASSERT_TRUE(srk.has_value()) << srk.error().ToString();
-    srk_ = std::make_unique<PersistentKey>(std::move(*srk));
-    auto ak = CreateKey(tpm(), srk_->handle, AttestationKeyTemplate(KeyAlgorithm::kEccP256));
+    auto ak = CreateKey(tpm(), srk().handle, AttestationKeyTemplate(KeyAlgorithm::kEccP256));
     ASSERT_TRUE(ak.has_value()) << ak.error().ToString();
     ak_ = *ak;
     ak_name_ = *TpmPublic::FromStruct(ak_.public_area)->Name();
   }
-  void TearDown() override {
-    srk_.reset();
-    TpmTest::TearDown();
-  }
-
   Result<SecretBytes> Activate(EkType type, const CredentialBlob& blob) {
     auto ek = EnsureEk(tpm(), type);
     if (!ek) return Fail(ek.error());
-    auto ak = LoadKey(tpm(), srk_->handle, ak_);
+    auto ak = LoadKey(tpm(), srk().handle, ak_);
     if (!ak) return Fail(ak.error());
     return ActivateCredential(tpm(), *ak, *ek, type, blob);
   }
 
   SecretBytes NewSecret() { return *RandomSecret(32); }
 
-  std::unique_ptr<PersistentKey> srk_;
   KeyBlob ak_;
   Bytes ak_name_;
 };

@@ -54,22 +54,19 @@ TEST(KdfATest, OddBitCountsClearTheSurplusHighBits) {
   EXPECT_EQ(HexOf(KdfA(HashAlgorithm::kSha256, kKey, "INTEGRITY", {}, {}, 13)), "1234");
 }
 
+// Ramp returns `size` bytes counting up from `first`.
+Bytes Ramp(size_t size, uint8_t first) {
+  Bytes out(size);
+  for (size_t i = 0; i < size; ++i) out[i] = static_cast<uint8_t>(first + i);
+  return out;
+}
+
 TEST(KdfETest, SingleAndSeveralBlocks) {
-  Bytes z(32), u(32), v(32);
-  for (size_t i = 0; i < 32; ++i) {
-    z[i] = static_cast<uint8_t>(1 + i);
-    u[i] = static_cast<uint8_t>(0x40 + i);
-    v[i] = static_cast<uint8_t>(0x80 + i);
-  }
+  Bytes z = Ramp(32, 1), u = Ramp(32, 0x40), v = Ramp(32, 0x80);
   EXPECT_EQ(HexOf(KdfE(HashAlgorithm::kSha256, z, "IDENTITY", u, v, 256)),
             "3a0e869c9f610ccf51d96aca362d60e350f75132b1743ad99f83fe0dff8f3427");
   EXPECT_EQ(HexOf(KdfE(HashAlgorithm::kSha256, z, "IDENTITY", u, v, 13)), "1a0e");
-  Bytes z48(48), u48(48), v48(48);
-  for (size_t i = 0; i < 48; ++i) {
-    z48[i] = static_cast<uint8_t>(1 + i);
-    u48[i] = static_cast<uint8_t>(0x40 + i);
-    v48[i] = static_cast<uint8_t>(0x80 + i);
-  }
+  Bytes z48 = Ramp(48, 1), u48 = Ramp(48, 0x40), v48 = Ramp(48, 0x80);
   EXPECT_EQ(HexOf(KdfE(HashAlgorithm::kSha384, z48, "IDENTITY", u48, v48, 600)),
             "1fcbb954e32cb0833d47cbe2bfe018d35b6302e166714df9eb718f7379b4d57c4f466294782b63958a"
             "dc07293c7815f9ea6dbe4b0c368c0bf23b8b7bbad810852156d58f280cdd2732e7db");

@@ -20,19 +20,8 @@ using swtpm::ShellQuote;
 
 class QuoteTest : public swtpm::TpmTest {
  protected:
-  void SetUp() override {
-    TpmTest::SetUp();
-    auto srk = EnsureSrk(tpm());
-    ASSERT_TRUE(srk.has_value()) << srk.error().ToString();
-    srk_ = std::make_unique<PersistentKey>(std::move(*srk));
-  }
-  void TearDown() override {
-    srk_.reset();
-    TpmTest::TearDown();
-  }
-
   KeyBlob NewKey(const TPM2B_PUBLIC& tmpl) {
-    auto blob = CreateKey(tpm(), srk_->handle, tmpl);
+    auto blob = CreateKey(tpm(), srk().handle, tmpl);
     EXPECT_TRUE(blob.has_value()) << blob.error().ToString();
     return blob ? *blob : KeyBlob{};
   }
@@ -53,7 +42,6 @@ class QuoteTest : public swtpm::TpmTest {
     return r.exit_code;
   }
 
-  std::unique_ptr<PersistentKey> srk_;
   Bytes nonce_ = Bytes{0xde, 0xad, 0xbe, 0xef, 1, 2, 3, 4};
 };
 
@@ -66,7 +54,7 @@ TEST_F(QuoteTest, OurQuotePassesOurVerifierAndTpm2CheckQuote) {
     auto selection = *ParsePcrSelection("sha256:0,1,16");
     QuoteEvidence q;
     {
-      auto ak = LoadKey(tpm(), srk_->handle, ak_blob);
+      auto ak = LoadKey(tpm(), srk().handle, ak_blob);
       ASSERT_TRUE(ak.has_value()) << ak.error().ToString();
       auto quote = Quote(tpm(), *ak, nonce_, selection);
       ASSERT_TRUE(quote.has_value()) << quote.error().ToString();
@@ -151,9 +139,9 @@ TEST_F(QuoteTest, CertifyOfIdentityKeyVerifiesAndOthersAreRejected) {
   KeyBlob restricted_blob = NewKey(AttestationKeyTemplate(KeyAlgorithm::kEccP256));
 
   auto certify = [&](const KeyBlob& object) {
-    auto ak = LoadKey(tpm(), srk_->handle, ak_blob);
+    auto ak = LoadKey(tpm(), srk().handle, ak_blob);
     EXPECT_TRUE(ak.has_value());
-    auto obj = LoadKey(tpm(), srk_->handle, object);
+    auto obj = LoadKey(tpm(), srk().handle, object);
     EXPECT_TRUE(obj.has_value()) << obj.error().ToString();
     auto evidence = Certify(tpm(), *obj, *ak, nonce_);
     EXPECT_TRUE(evidence.has_value()) << evidence.error().ToString();
@@ -187,7 +175,7 @@ TEST_F(QuoteTest, IdentityKeySignsDigests) {
   KeyBlob id_blob = NewKey(IdentityKeyTemplate(KeyAlgorithm::kEccP256));
   Bytes message = ToBytes("certificate signing request bytes");
   auto digest = Digest(HashAlgorithm::kSha256, message);
-  auto id = LoadKey(tpm(), srk_->handle, id_blob);
+  auto id = LoadKey(tpm(), srk().handle, id_blob);
   ASSERT_TRUE(id.has_value());
   auto sig = SignDigest(tpm(), *id, *digest);
   ASSERT_TRUE(sig.has_value()) << sig.error().ToString();

@@ -79,9 +79,11 @@ Result<Bytes> ReadFile(const std::string& path, size_t max_size) {
 }
 
 Status WriteFileAtomic(const std::string& path, ByteView data, mode_t mode) {
-  std::string tmp = path + ".tmp." + std::to_string(::getpid());
-  Fd fd(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600));
-  if (fd.get() < 0) return std::unexpected(ErrnoError(errno, "create", tmp));
+  // mkostemp creates a fresh, unique file (O_EXCL, mode 0600): no other writer, link or
+  // symlink can be behind the temporary name.
+  std::string tmp = path + ".tmp.XXXXXX";
+  Fd fd(::mkostemp(tmp.data(), O_CLOEXEC));
+  if (fd.get() < 0) return std::unexpected(ErrnoError(errno, "create", path + ".tmp"));
   auto fail = [&](int err, std::string_view what) {
     Error e = ErrnoError(err, what, tmp);
     ::unlink(tmp.c_str());

@@ -5,6 +5,8 @@
 
 #include <cstdlib>
 #include <filesystem>
+#include <functional>
+#include <thread>
 
 namespace edgetrust {
 namespace {
@@ -35,6 +37,25 @@ TEST_F(FileTest, WriteAtomicIsPrivateAndReadable) {
   size_t entries = 0;
   for ([[maybe_unused]] auto& e : std::filesystem::directory_iterator(dir_)) ++entries;
   EXPECT_EQ(entries, 1u);
+}
+
+TEST_F(FileTest, ConcurrentWritersNeverTearTheFile) {
+  std::string path = dir_ + "/state";
+  const Bytes a(4096, 'a');
+  const Bytes b(8192, 'b');
+  auto writer = [&](const Bytes& content) {
+    for (int i = 0; i < 50; ++i) ASSERT_TRUE(WriteFileAtomic(path, content).has_value());
+  };
+  std::thread t1(writer, std::cref(a));
+  std::thread t2(writer, std::cref(b));
+  t1.join();
+  t2.join();
+  auto read = ReadFile(path);
+  ASSERT_TRUE(read.has_value());
+  EXPECT_TRUE(*read == a || *read == b) << "torn file of " << read->size() << " bytes";
+  size_t entries = 0;
+  for ([[maybe_unused]] auto& e : std::filesystem::directory_iterator(dir_)) ++entries;
+  EXPECT_EQ(entries, 1u) << "temporary files left behind";
 }
 
 TEST_F(FileTest, MissingDirectoryIsNotFound) {

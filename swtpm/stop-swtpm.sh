@@ -27,21 +27,19 @@ if [[ -z "$pid" ]] || ! swtpm_running "$pid" "$state"; then
   exit 0
 fi
 
-kill -TERM "$pid" 2>/dev/null || true
-for _ in $(seq 50); do
-  swtpm_running "$pid" "$state" || break
-  sleep 0.1
-done
-if swtpm_running "$pid" "$state"; then
-  printf '%s: swtpm %s ignored SIGTERM for 5 s; sending SIGKILL\n' "${0##*/}" "$pid" >&2
-  kill -KILL "$pid" 2>/dev/null || true
-  for _ in $(seq 20); do
-    swtpm_running "$pid" "$state" || break
+# signal_and_wait SIGNAL TENTHS: send SIGNAL, then wait up to TENTHS/10 s; true once it is gone.
+signal_and_wait() {
+  kill "-$1" "$pid" 2>/dev/null || true
+  for _ in $(seq "$2"); do
+    swtpm_running "$pid" "$state" || return 0
     sleep 0.1
   done
-  if swtpm_running "$pid" "$state"; then
-    die "swtpm $pid survived SIGKILL"
-  fi
+  ! swtpm_running "$pid" "$state"
+}
+
+if ! signal_and_wait TERM 50; then
+  printf '%s: swtpm %s ignored SIGTERM for 5 s; sending SIGKILL\n' "${0##*/}" "$pid" >&2
+  signal_and_wait KILL 20 || die "swtpm $pid survived SIGKILL"
 fi
 rm -f -- "$pid_file" "$state/swtpm.env"
 printf '%s: stopped swtpm %s\n' "${0##*/}" "$pid" >&2

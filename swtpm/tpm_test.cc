@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
+#include <stdexcept>
 
 #include "attestation/capabilities.h"
 
@@ -74,7 +75,19 @@ void TpmTest::SetUp() {
   tpm_ = std::move(*opened);
 }
 
+const attestation::PersistentKey& TpmTest::srk() {
+  if (srk_ == nullptr) {
+    auto key = attestation::EnsureSrk(*tpm_);
+    EXPECT_TRUE(key.has_value()) << key.error().ToString();
+    // A test cannot go on without its SRK; gtest reports the exception as the test's failure.
+    if (!key) throw std::runtime_error("no SRK: " + key.error().ToString());
+    srk_ = std::make_unique<attestation::PersistentKey>(std::move(*key));
+  }
+  return *srk_;
+}
+
 void TpmTest::TearDown() {
+  srk_.reset();
   if (tpm_ != nullptr) {
     bool leaked = false;
     for (auto kind :
@@ -94,6 +107,7 @@ void TpmTest::TearDown() {
 }
 
 void TpmTest::RestartSwtpm() {
+  srk_.reset();
   tpm_.reset();
   auto restarted = swtpm().Restart();
   ASSERT_TRUE(restarted.has_value()) << restarted.error().ToString();

@@ -14,6 +14,7 @@
 #include <memory>
 #include <string>
 
+#include "attestation/primary_keys.h"
 #include "attestation/tpm.h"
 #include "swtpm/swtpm_process.h"
 
@@ -39,6 +40,9 @@ class TpmTest : public ::testing::Test {
 
   static SwtpmProcess& swtpm();
   attestation::Tpm& tpm() { return *tpm_; }
+  // srk is the storage root key (0x81000001), created and persisted on first use; the test
+  // fails if that is impossible.
+  const attestation::PersistentKey& srk();
   // scratch is a per-test directory, removed after the test.
   const std::string& scratch() const { return scratch_; }
   // Path joins `name` to the scratch directory.
@@ -54,6 +58,7 @@ class TpmTest : public ::testing::Test {
 
  private:
   std::unique_ptr<attestation::Tpm> tpm_;
+  std::unique_ptr<attestation::PersistentKey> srk_;
   std::string scratch_;
 };
 

@@ -51,7 +51,9 @@ json DescribeEk(attestation::Tpm& tpm, EkType type) {
     cert["subject"] = certificate->subject();
     cert["issuer"] = certificate->issuer();
     cert["not_after"] = Date(certificate->not_after());
-    auto ek = attestation::ComputeEkPublic(tpm, type);
+    // The persisted EK when there is one (already read above), else the template's key.
+    auto ek = persisted ? Result<attestation::TpmPublic>(persisted->public_area)
+                        : attestation::ComputeEkPublic(tpm, type);
     if (!ek) {
       cert["error"] = ek.error().ToString();
     } else {
