@@ -26,6 +26,16 @@ enum class SignatureAlgorithm {
 HashAlgorithm SignatureHash(SignatureAlgorithm alg);
 // SignatureAlgorithmName is "ecdsa-sha256", "ecdsa-sha384", "rsa-pkcs1-sha256", "rsa-pss-sha256".
 std::string_view SignatureAlgorithmName(SignatureAlgorithm alg);
+// SignatureSchemeOf is the PublicKey::Verify scheme that checks signatures of `alg`.
+SignatureScheme SignatureSchemeOf(SignatureAlgorithm alg);
+// CheckAlgorithmFitsKey: ECDSA-SHA256 needs P-256, ECDSA-SHA384 P-384, the RSA ones RSA; else
+// kInvalidArgument "signer.algorithm_mismatch".
+Status CheckAlgorithmFitsKey(SignatureAlgorithm alg, KeyType key);
+// DefaultSignatureAlgorithm: P-256 → kEcdsaSha256, P-384 → kEcdsaSha384, RSA →
+// kRsaPkcs1Sha256; P-521 is kInvalidArgument "signer.unsupported_key".
+Result<SignatureAlgorithm> DefaultSignatureAlgorithm(KeyType key);
+// CheckDigestSize is the "signer.digest_size" check every Signer::Sign starts with.
+Status CheckDigestSize(SignatureAlgorithm alg, ByteView digest);
 
 class Signer {
  public:
