@@ -2,6 +2,7 @@
 
 #include <tss2/tss2_mu.h>
 
+#include "attestation/tss_log.h"
 #include "common/file.h"
 
 namespace edgetrust::attestation {
@@ -32,6 +33,7 @@ Result<Bytes> SerializeKeyBlob(const KeyBlob& blob) {
 }
 
 Result<KeyBlob> ParseKeyBlob(ByteView data) {
+  SilenceTssLogging();
   if (data.size() < sizeof(kMagic) + 1 ||
       !std::equal(std::begin(kMagic), std::end(kMagic), data.begin())) {
     return Malformed("not an edgetrust key blob (bad magic)");

@@ -13,6 +13,7 @@
 #include <string>
 #include <string_view>
 
+#include "attestation/tss_log.h"
 #include "common/bytes.h"
 #include "common/error.h"
 
@@ -37,6 +38,7 @@ Result<Bytes> Marshal(const T& value, MarshalFn<T> fn, std::string_view what) {
 
 template <typename T>
 Result<T> Unmarshal(ByteView data, UnmarshalFn<T> fn, std::string_view what) {
+  SilenceTssLogging();  // the MU library logs each malformed input; untrusted input is normal
   T value{};
   size_t offset = 0;
   if (fn(data.data(), data.size(), &offset, &value) != TSS2_RC_SUCCESS) {

@@ -4,6 +4,8 @@
 
 #include <string>
 
+#include "attestation/tss_log.h"
+
 namespace edgetrust::attestation {
 namespace {
 
@@ -21,6 +23,7 @@ uint32_t ReadBigEndian32(ByteView in) {
 template <typename T>
 Result<Bytes> TakeTpm2b(ByteView& in, TSS2_RC (*unmarshal)(const uint8_t*, size_t, size_t*, T*),
                         const char* what) {
+  SilenceTssLogging();
   size_t offset = 0;
   T value{};
   if (unmarshal(in.data(), in.size(), &offset, &value) != TSS2_RC_SUCCESS) {
@@ -68,3 +71,4 @@ Result<CredentialBlob> DecodeTpm2ToolsCredential(ByteView file) {
 }
 
 }  // namespace edgetrust::attestation
+

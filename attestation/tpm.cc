@@ -5,6 +5,7 @@
 #include <cstdlib>
 
 #include "attestation/tpm_error.h"
+#include "attestation/tss_log.h"
 
 namespace edgetrust::attestation {
 
@@ -14,9 +15,8 @@ Result<std::unique_ptr<Tpm>> Tpm::Open(std::string_view tcti) {
                 "no TCTI given (e.g. device:/dev/tpmrm0 or swtpm:host=127.0.0.1,port=2321)");
   }
   // Errors reach callers as values; the TSS's own stderr logging would only duplicate them
-  // (and report expected outcomes, such as probing an absent handle, as errors). An operator
-  // who wants the TSS trace sets TSS2_LOG explicitly.
-  ::setenv("TSS2_LOG", "all+none", /*overwrite=*/0);
+  // (and report expected outcomes, such as probing an absent handle, as errors).
+  SilenceTssLogging();
   std::string conf(tcti);
   TSS2_TCTI_CONTEXT* tcti_ctx = nullptr;
   TSS2_RC rc = Tss2_TctiLdr_Initialize(conf.c_str(), &tcti_ctx);
