@@ -1,0 +1,178 @@
+// The only translation unit that includes cpprestsdk (expensive to compile): every cpprest
+// exception is caught here and becomes an Error value.
+#include "enrollment/client/enrollment_client.h"
+
+#include <openssl/ssl.h>
+
+#include <cpprest/http_client.h>
+
+#include <exception>
+#include <utility>
+
+#include "certs/certificate.h"
+#include "common/file.h"
+#include "enrollment/api/jws.h"
+#include "enrollment/client/http_error.h"
+
+namespace edgetrust::enrollment::client {
+namespace {
+
+namespace http = web::http;
+
+std::unexpected<Error> Unreachable(const std::string& what) {
+  return Fail(ErrorCode::kUnavailable, "client.unreachable", what);
+}
+
+std::unexpected<Error> BadResponse(const std::string& what) {
+  return Fail(ErrorCode::kInternal, "client.bad_response", what);
+}
+
+bool IsSuccess(int status) { return status >= 200 && status < 300; }
+
+}  // namespace
+
+class EnrollmentClient::Impl {
+ public:
+  explicit Impl(http::client::http_client client) : client_(std::move(client)) {}
+
+  // Exchange sends one request and reads the whole answer; `binary` keeps the body's bytes
+  // untouched (CRL).
+  Result<HttpResponse> Exchange(std::string_view method, std::string_view path, std::string body,
+                                std::string_view content_type) const {
+    try {
+      http::http_request request{std::string(method)};
+      request.set_request_uri(std::string(path));
+      if (!body.empty() || method == "POST") {
+        request.set_body(std::move(body), std::string(content_type));
+      }
+      http::http_response response = client_.request(request).get();
+      HttpResponse out;
+      out.status = response.status_code();
+      out.content_type = response.headers().content_type();
+      auto nonce = response.headers().find("Replay-Nonce");
+      if (nonce != response.headers().end()) out.replay_nonce = nonce->second;
+      std::vector<unsigned char> bytes = response.extract_vector().get();
+      out.body.assign(bytes.begin(), bytes.end());
+      return out;
+    } catch (const std::exception& e) {
+      return Unreachable(std::string(method) + " " + std::string(path) + ": " + e.what());
+    }
+  }
+
+  // Call is Exchange that turns a non-2xx answer into the server's error.
+  Result<HttpResponse> Call(std::string_view method, std::string_view path, std::string body,
+                            std::string_view content_type = "application/json") const {
+    auto response = Exchange(method, path, std::move(body), content_type);
+    if (!response) return Fail(response.error());
+    if (!IsSuccess(response->status)) return Fail(HttpError(response->status, response->body));
+    return response;
+  }
+
+ private:
+  mutable http::client::http_client client_;
+};
+
+EnrollmentClient::EnrollmentClient(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+EnrollmentClient::~EnrollmentClient() = default;
+
+Result<std::unique_ptr<EnrollmentClient>> EnrollmentClient::Create(const ClientOptions& options) {
+  auto bundle = ReadFile(options.ca_bundle_path);
+  if (!bundle) {
+    return Fail(ErrorCode::kInvalidArgument, "client.bad_ca_bundle",
+                "cannot read CA bundle: " + bundle.error().ToString());
+  }
+  auto anchors = certs::Certificate::ChainFromPem(
+      std::string_view(reinterpret_cast<const char*>(bundle->data()), bundle->size()));
+  if (!anchors) {
+    return Fail(ErrorCode::kInvalidArgument, "client.bad_ca_bundle",
+                "CA bundle holds no certificate: " + anchors.error().ToString());
+  }
+  try {
+    web::uri base(options.base_url);
+    if (base.scheme() != "https" || base.host().empty() ||
+        (!base.path().empty() && base.path() != "/")) {
+      return Fail(ErrorCode::kInvalidArgument, "client.bad_url",
+                  "base URL must be https://host[:port]");
+    }
+    http::client::http_client_config config;
+    config.set_timeout(options.timeout);
+    config.set_validate_certificates(true);
+    std::string ca_path = options.ca_bundle_path;
+    config.set_ssl_context_callback([ca_path](boost::asio::ssl::context& context) {
+      // Trust the bundle only: replace the store that set_default_verify_paths filled.
+      SSL_CTX_set_cert_store(context.native_handle(), X509_STORE_new());
+      boost::system::error_code ignored;  // read at Create already; a failure fails the handshake
+      context.load_verify_file(ca_path, ignored);
+      SSL_CTX_set_min_proto_version(context.native_handle(), TLS1_2_VERSION);
+    });
+    http::client::http_client client(base, config);
+    return std::unique_ptr<EnrollmentClient>(
+        new EnrollmentClient(std::make_unique<Impl>(std::move(client))));
+  } catch (const std::exception& e) {
+    return Fail(ErrorCode::kInvalidArgument, "client.bad_url",
+                "invalid base URL: " + std::string(e.what()));
+  }
+}
+
+Result<api::ChallengeResponse> EnrollmentClient::Challenge(
+    const api::ChallengeRequest& request) const {
+  auto response = impl_->Call("POST", "/v1/attestation/challenge", api::ToJson(request));
+  if (!response) return Fail(response.error());
+  auto parsed = api::ParseChallengeResponse(response->body);
+  if (!parsed) return BadResponse("challenge answer: " + parsed.error().ToString());
+  return parsed;
+}
+
+Result<api::EnrollmentResponse> EnrollmentClient::Complete(
+    const api::CompleteRequest& request) const {
+  auto response = impl_->Call("POST", "/v1/attestation/complete", api::ToJson(request));
+  if (!response) return Fail(response.error());
+  auto parsed = api::ParseEnrollmentResponse(response->body);
+  if (!parsed) return BadResponse("complete answer: " + parsed.error().ToString());
+  return parsed;
+}
+
+Result<std::string> EnrollmentClient::NewNonce() const {
+  auto response = impl_->Call("GET", "/v1/nonce", "");
+  if (!response) return Fail(response.error());
+  if (!response->replay_nonce || response->replay_nonce->empty()) {
+    return BadResponse("nonce answer without Replay-Nonce");
+  }
+  return *response->replay_nonce;
+}
+
+Result<api::EnrollmentResponse> EnrollmentClient::Renew(
+    std::string_view device_id, const api::RenewPayload& payload, std::string_view nonce,
+    const certs::Signer& signer, const std::vector<Bytes>& certificate_chain_der) const {
+  if (!api::ValidRegistrationId(device_id)) {
+    return Fail(ErrorCode::kInvalidArgument, "request.bad_registration_id", "invalid device id");
+  }
+  std::string path = "/v1/devices/" + std::string(device_id) + "/renew";
+  auto body = api::SignJws(signer, nonce, path, certificate_chain_der, api::ToJson(payload));
+  if (!body) return Fail(body.error());
+  auto response = impl_->Call("POST", path, std::move(*body));
+  if (!response) return Fail(response.error());
+  auto parsed = api::ParseEnrollmentResponse(response->body);
+  if (!parsed) return BadResponse("renew answer: " + parsed.error().ToString());
+  return parsed;
+}
+
+Result<std::string> EnrollmentClient::GetCaChain() const {
+  auto response = impl_->Call("GET", "/v1/ca", "");
+  if (!response) return Fail(response.error());
+  return std::move(response->body);
+}
+
+Result<Bytes> EnrollmentClient::GetCrl() const {
+  auto response = impl_->Call("GET", "/v1/crl", "");
+  if (!response) return Fail(response.error());
+  return Bytes(response->body.begin(), response->body.end());
+}
+
+Result<HttpResponse> EnrollmentClient::Send(std::string_view method, std::string_view path,
+                                            std::string body,
+                                            std::string_view content_type) const {
+  return impl_->Exchange(method, path, std::move(body), content_type);
+}
+
+}  // namespace edgetrust::enrollment::client
