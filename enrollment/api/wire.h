@@ -5,7 +5,9 @@
 // shape (unknown fields, wrong types, missing required fields, invalid base64url, oversized
 // fields are kInvalidArgument with reasons "request.malformed_json", "request.unknown_field",
 // "request.missing_field", "request.wrong_type", "request.bad_base64",
-// "request.bad_registration_id", "request.too_large"). Decoded binary fields are not
+// "request.bad_registration_id", "request.bad_value" (a PCR bank or index outside the
+// protocol's range, a negative number), "request.too_large"). Duplicate member names, nesting
+// deeper than 16 and invalid UTF-8 are "request.malformed_json". Decoded binary fields are not
 // interpreted here (TPM structures are parsed by the verifiers). ToJson functions produce
 // what Parse accepts. Pure functions, thread-safe.
 #ifndef EDGETRUST_ENROLLMENT_API_WIRE_H_
@@ -107,8 +109,11 @@ std::string ToJson(const RenewPayload& payload);
 Result<ErrorBody> ParseErrorBody(std::string_view body);
 std::string ToJson(const ErrorBody& body);
 
-// HttpStatusFor maps an Error to the HTTP status of the protocol table (by reason first,
-// then by code); ClientMessage gives the generic text sent instead of error.message.
+// HttpStatusFor maps an Error to the HTTP status of the protocol table: kInternal is 500 and
+// kUnavailable 503 whatever the reason (a failing store is never "your evidence is bad"), a
+// "ca."/"signer." reason is 500; otherwise by reason (exact table, then "*.malformed" and
+// "request.*" → 400, then the 403 families), then by code. ClientMessage gives the generic
+// text sent instead of error.message (one per status; never TPM codes or OpenSSL text).
 int HttpStatusFor(const Error& error);
 std::string ClientMessage(const Error& error);
 

@@ -59,8 +59,13 @@ struct ServiceDependencies {
 
 class EnrollmentService {
  public:
+  // Create checks that every dependency is present (kInvalidArgument "service.config");
+  // `clock` defaults to std::time.
   static Result<std::unique_ptr<EnrollmentService>> Create(ServiceDependencies deps,
                                                            ServiceOptions options);
+  ~EnrollmentService();
+  EnrollmentService(const EnrollmentService&) = delete;
+  EnrollmentService& operator=(const EnrollmentService&) = delete;
 
   // Challenge: round trip 1 (E1-E5 are decided here).
   Result<api::ChallengeResponse> Challenge(const api::ChallengeRequest& request);
@@ -70,7 +75,7 @@ class EnrollmentService {
   // (checked against the protected header's url), `device_id` from the path (E15).
   Result<api::EnrollmentResponse> Renew(const std::string& device_id, std::string_view path,
                                         std::string_view jws_body);
-  // NewNonce issues a Replay-Nonce (base64url).
+  // NewNonce issues a Replay-Nonce (base64url); kResourceExhausted "nonce.capacity".
   Result<std::string> NewNonce();
 
   // CaChainPem is the issuing CA chain; Crl is the current CRL (DER), re-signed when a
@@ -80,14 +85,12 @@ class EnrollmentService {
   // InvalidateCrl is called by the operator side after a revocation.
   void InvalidateCrl();
 
+  // metrics: the transport records requests and latency here; the service records decisions.
   Metrics& metrics();
 
  private:
   class Impl;
   explicit EnrollmentService(std::unique_ptr<Impl> impl);
- public:
-  ~EnrollmentService();
- private:
   std::unique_ptr<Impl> impl_;
 };
 
