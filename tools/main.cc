@@ -1,6 +1,7 @@
 // edgetrust: the operator command line.
 #include <CLI/CLI.hpp>
 
+#include "tools/ca_commands.h"
 #include "tools/tpm_commands.h"
 
 int main(int argc, char** argv) {
@@ -12,6 +13,10 @@ int main(int argc, char** argv) {
   edgetrust::tools::AddTpmInfo(*tpm, &rc);
   edgetrust::tools::AddTpmEk(*tpm, &rc);
   edgetrust::tools::AddTpmQuote(*tpm, &rc);
+  CLI::App* ca = app.add_subcommand("ca", "Create and inspect the enrollment CA (key in an HSM)");
+  ca->require_subcommand(1);
+  edgetrust::tools::AddCaInit(*ca, &rc);
+  edgetrust::tools::AddCaShow(*ca, &rc);
   CLI11_PARSE(app, argc, argv);
   return rc;
 }
