@@ -155,7 +155,15 @@ TPM2B_PUBLIC AttestationKeyTemplate(KeyAlgorithm alg) {
   return SigningKey(alg, TPMA_OBJECT_RESTRICTED);
 }
 
-TPM2B_PUBLIC IdentityKeyTemplate(KeyAlgorithm alg) { return SigningKey(alg, 0); }
+TPM2B_PUBLIC IdentityKeyTemplate(KeyAlgorithm alg) {
+  TPM2B_PUBLIC t = SigningKey(alg, 0);
+  // Device requests are JWS signed by this key, and RFC 7518 offers PS256 for RSA; PKCS#1 v1.5
+  // stays the AK's scheme, where the TPM's own format is verified.
+  if (t.publicArea.type == TPM2_ALG_RSA) {
+    t.publicArea.parameters.rsaDetail.scheme.scheme = TPM2_ALG_RSAPSS;
+  }
+  return t;
+}
 
 bool SamePublicParameters(const TPM2B_PUBLIC& a, const TPM2B_PUBLIC& b) {
   const TPMT_PUBLIC& x = a.publicArea;

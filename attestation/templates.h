@@ -46,7 +46,8 @@ TPM2B_PUBLIC SrkTemplate();
 // AttestationKeyTemplate: restricted signing key (ECDSA-SHA256 or RSASSA-SHA256), fixedTPM,
 // fixedParent, sensitiveDataOrigin, userWithAuth, noDA.
 TPM2B_PUBLIC AttestationKeyTemplate(KeyAlgorithm alg);
-// IdentityKeyTemplate: non-restricted signing key with the same attributes as the AK.
+// IdentityKeyTemplate: non-restricted signing key with the same attributes as the AK; RSA
+// identity keys sign with RSASSA-PSS (SHA-256), ECC ones with ECDSA.
 TPM2B_PUBLIC IdentityKeyTemplate(KeyAlgorithm alg);
 
 // SamePublicParameters compares everything but the unique field: how a persistent object is

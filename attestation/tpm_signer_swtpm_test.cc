@@ -20,9 +20,9 @@ TPM2B_PUBLIC P384IdentityTemplate() {
   return t;
 }
 
-TPM2B_PUBLIC RsaPssIdentityTemplate() {
+TPM2B_PUBLIC RsaSsaIdentityTemplate() {
   TPM2B_PUBLIC t = IdentityKeyTemplate(KeyAlgorithm::kRsa2048);
-  t.publicArea.parameters.rsaDetail.scheme.scheme = TPM2_ALG_RSAPSS;
+  t.publicArea.parameters.rsaDetail.scheme.scheme = TPM2_ALG_RSASSA;
   return t;
 }
 
@@ -45,9 +45,9 @@ TEST_F(TpmSignerTest, SignaturesVerifyAndCsrPassesOpenssl) {
        {Case{"ecc256", IdentityKeyTemplate(KeyAlgorithm::kEccP256),
              certs::SignatureAlgorithm::kEcdsaSha256},
         Case{"ecc384", P384IdentityTemplate(), certs::SignatureAlgorithm::kEcdsaSha384},
-        Case{"rsassa", IdentityKeyTemplate(KeyAlgorithm::kRsa2048),
-             certs::SignatureAlgorithm::kRsaPkcs1Sha256},
-        Case{"rsapss", RsaPssIdentityTemplate(), certs::SignatureAlgorithm::kRsaPssSha256}}) {
+        Case{"rsassa", RsaSsaIdentityTemplate(), certs::SignatureAlgorithm::kRsaPkcs1Sha256},
+        Case{"rsapss", IdentityKeyTemplate(KeyAlgorithm::kRsa2048),
+             certs::SignatureAlgorithm::kRsaPssSha256}}) {
     SCOPED_TRACE(c.name);
     KeyBlob blob = NewKey(c.tmpl);
     TpmPublic pub = *TpmPublic::FromStruct(blob.public_area);

@@ -5,6 +5,8 @@
 //
 // Thread-safe: signing is serialised on one session per signer (libp11 sessions are not
 // shared across threads).
+// Known limit: libp11 0.4.12 keeps its own heap copy of the user PIN (to log in again after a
+// fork) until the process exits and never wipes it; our copy is a SecretBytes and is wiped.
 // Errors: kInvalidArgument "pkcs11.bad_uri"; kUnavailable "pkcs11.module" (module cannot be
 // loaded), kNotFound "pkcs11.no_token" / "pkcs11.no_key"; kPermissionDenied "pkcs11.login"
 // (wrong PIN); kInternal "pkcs11.failed"; PIN sources: kNotFound "pin.missing".
