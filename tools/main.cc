@@ -17,6 +17,13 @@ int main(int argc, char** argv) {
   ca->require_subcommand(1);
   edgetrust::tools::AddCaInit(*ca, &rc);
   edgetrust::tools::AddCaShow(*ca, &rc);
-  CLI11_PARSE(app, argc, argv);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    // --help and --version are "errors" with exit code 0; every real usage error exits 2, the
+    // code ReportError gives invalid arguments, whatever CLI11's own numbering.
+    int code = app.exit(e);
+    return code == 0 ? 0 : 2;
+  }
   return rc;
 }
