@@ -13,6 +13,7 @@ int main(int argc, char** argv) {
   edgetrust::tools::AddTpmInfo(*tpm, &rc);
   edgetrust::tools::AddTpmEk(*tpm, &rc);
   edgetrust::tools::AddTpmQuote(*tpm, &rc);
+  edgetrust::tools::AddTpmEnroll(*tpm, &rc);
   CLI::App* ca = app.add_subcommand("ca", "Create and inspect the enrollment CA (key in an HSM)");
   ca->require_subcommand(1);
   edgetrust::tools::AddCaInit(*ca, &rc);

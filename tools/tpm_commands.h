@@ -11,6 +11,7 @@ namespace edgetrust::tools {
 void AddTpmInfo(CLI::App& tpm, int* rc);
 void AddTpmEk(CLI::App& tpm, int* rc);
 void AddTpmQuote(CLI::App& tpm, int* rc);
+void AddTpmEnroll(CLI::App& tpm, int* rc);
 
 }  // namespace edgetrust::tools
 
