@@ -7,8 +7,16 @@
 namespace edgetrust::certs::internal {
 namespace {
 
-std::map<std::string, std::weak_ptr<Pkcs11Module>>& Registry() {
-  static auto* registry = new std::map<std::string, std::weak_ptr<Pkcs11Module>>();
+// Entry: `retained` is set by RetainUntilExit and never cleared. The registry is leaked on
+// purpose (never destroyed at exit), so a retained module is never finalized and stays
+// reachable (no leak report).
+struct Entry {
+  std::weak_ptr<Pkcs11Module> module;
+  std::shared_ptr<Pkcs11Module> retained;
+};
+
+std::map<std::string, Entry>& Registry() {
+  static auto* registry = new std::map<std::string, Entry>();
   return *registry;
 }
 
@@ -22,7 +30,7 @@ std::recursive_mutex& ModuleMutex() {
 Result<std::shared_ptr<Pkcs11Module>> Pkcs11Module::Acquire(const std::string& path) {
   auto& registry = Registry();
   if (auto it = registry.find(path); it != registry.end()) {
-    if (auto module = it->second.lock()) return module;
+    if (auto module = it->second.module.lock()) return module;
   }
   PKCS11_CTX* ctx = PKCS11_CTX_new();
   if (ctx == nullptr) return Fail(ErrorCode::kInternal, "pkcs11.failed", "PKCS11_CTX_new");
@@ -36,7 +44,7 @@ Result<std::shared_ptr<Pkcs11Module>> Pkcs11Module::Acquire(const std::string& p
     ERR_clear_error();
     return Fail(ErrorCode::kUnavailable, "pkcs11.module", "cannot enumerate slots of " + path);
   }
-  registry[path] = module;
+  registry[path] = Entry{module, nullptr};
   return module;
 }
 
@@ -46,8 +54,15 @@ Pkcs11Module::~Pkcs11Module() {
   PKCS11_CTX_unload(ctx_);
   PKCS11_CTX_free(ctx_);
   auto& registry = Registry();
-  if (auto it = registry.find(path_); it != registry.end() && it->second.expired()) {
+  if (auto it = registry.find(path_); it != registry.end() && it->second.module.expired()) {
     registry.erase(it);
+  }
+}
+
+void Pkcs11Module::RetainUntilExit() {
+  auto& registry = Registry();
+  if (auto it = registry.find(path_); it != registry.end() && !it->second.retained) {
+    it->second.retained = it->second.module.lock();
   }
 }
 

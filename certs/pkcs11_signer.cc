@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <mutex>
 
+#include "certs/pkcs11_key.h"
 #include "certs/pkcs11_module.h"
 #include "certs/pkcs11_uri.h"
 #include "common/openssl.h"
@@ -88,8 +89,11 @@ class Pkcs11Signer : public Signer {
 
 }  // namespace
 
-Result<std::unique_ptr<Signer>> OpenPkcs11Signer(const Pkcs11Config& config) {
-  auto uri = Pkcs11Uri::Parse(config.key_uri);
+namespace internal {
+
+Result<OpenedKey> OpenKey(const std::string& module_path, const std::string& key_uri,
+                          const PinSource& pin_source) {
+  auto uri = Pkcs11Uri::Parse(key_uri);
   if (!uri) return Fail(uri.error());
   if (uri->token.empty() || (uri->object.empty() && uri->id.empty())) {
     return Fail(ErrorCode::kInvalidArgument, "pkcs11.bad_uri",
@@ -98,16 +102,15 @@ Result<std::unique_ptr<Signer>> OpenPkcs11Signer(const Pkcs11Config& config) {
   if (!uri->type.empty() && uri->type != "private") {
     return Fail(ErrorCode::kInvalidArgument, "pkcs11.bad_uri", "type must be private");
   }
-  auto pin = ReadPin(config.pin);
+  auto pin = ReadPin(pin_source);
   if (!pin) return Fail(pin.error());
 
   std::lock_guard lock(ModuleMutex());
-  auto module = Pkcs11Module::Acquire(config.module_path);
+  auto module = Pkcs11Module::Acquire(module_path);
   if (!module) return Fail(module.error());
   auto slot = (*module)->FindToken(uri->token, uri->serial);
   if (!slot) return Fail(slot.error());
   if (auto login = (*module)->Login(*slot, *pin); !login) return Fail(login.error());
-
   PKCS11_KEY* keys = nullptr;
   unsigned int count = 0;
   if (PKCS11_enumerate_keys((*slot)->token, &keys, &count) != 0) {
@@ -122,11 +125,11 @@ Result<std::unique_ptr<Signer>> OpenPkcs11Signer(const Pkcs11Config& config) {
     }
   }
   if (found == nullptr) {
-    return Fail(ErrorCode::kNotFound, "pkcs11.no_key", "no private key matches " + config.key_uri);
+    return Fail(ErrorCode::kNotFound, "pkcs11.no_key", "no private key matches " + key_uri);
   }
   if (matches > 1) {
     return Fail(ErrorCode::kInvalidArgument, "pkcs11.ambiguous_key",
-                std::to_string(matches) + " private keys match " + config.key_uri);
+                std::to_string(matches) + " private keys match " + key_uri);
   }
   OpenSslPtr<EVP_PKEY> private_key(PKCS11_get_private_key(found));
   if (!private_key) return std::unexpected(Failed("PKCS11_get_private_key"));
@@ -148,15 +151,49 @@ Result<std::unique_ptr<Signer>> OpenPkcs11Signer(const Pkcs11Config& config) {
   OpenSslPtr<EVP_PKEY> public_evp(public_object != nullptr ? PKCS11_get_public_key(public_object)
                                                            : nullptr);
   if (!public_evp) {
-    return Fail(ErrorCode::kNotFound, "pkcs11.no_key",
-                "no public key object for " + config.key_uri);
+    return Fail(ErrorCode::kNotFound, "pkcs11.no_key", "no public key object for " + key_uri);
   }
   auto pub = ToPublicKey(public_evp.get());
   if (!pub) return Fail(pub.error());
-  auto alg = DefaultSignatureAlgorithm(pub->type());
-  if (!alg) return Fail(alg.error());
-  return std::make_unique<Pkcs11Signer>(std::move(*module), std::move(private_key), std::move(*pub),
-                                        *alg);
+  // On every return path the local EVP_PKEY references are freed while `lock` is still held.
+  return OpenedKey{std::move(*module), std::move(private_key), std::move(*pub)};
+}
+
+}  // namespace internal
+
+Result<std::unique_ptr<Signer>> OpenPkcs11Signer(const Pkcs11Config& config) {
+  auto opened = internal::OpenKey(config.module_path, config.key_uri, config.pin);
+  if (!opened) return Fail(opened.error());
+  auto alg = DefaultSignatureAlgorithm(opened->public_key.type());
+  if (!alg) {
+    std::lock_guard lock(ModuleMutex());
+    opened->private_key.reset();
+    return Fail(alg.error());
+  }
+  return std::make_unique<Pkcs11Signer>(std::move(opened->module), std::move(opened->private_key),
+                                        std::move(opened->public_key), *alg);
+}
+
+Pkcs11PrivateKey::Pkcs11PrivateKey(std::shared_ptr<internal::Pkcs11Module> module,
+                                   evp_pkey_st* pkey, PublicKey public_key)
+    : module_(std::move(module)), pkey_(pkey), public_key_(std::move(public_key)) {}
+
+Pkcs11PrivateKey::~Pkcs11PrivateKey() {
+  std::lock_guard lock(ModuleMutex());
+  EVP_PKEY_free(pkey_);  // before the module can be released
+  module_.reset();
+}
+
+void Pkcs11PrivateKey::RetainModuleUntilExit() const {
+  std::lock_guard lock(ModuleMutex());
+  module_->RetainUntilExit();
+}
+
+Result<std::unique_ptr<Pkcs11PrivateKey>> OpenPkcs11PrivateKey(const Pkcs11Config& config) {
+  auto opened = internal::OpenKey(config.module_path, config.key_uri, config.pin);
+  if (!opened) return Fail(opened.error());
+  return std::unique_ptr<Pkcs11PrivateKey>(new Pkcs11PrivateKey(
+      std::move(opened->module), opened->private_key.release(), std::move(opened->public_key)));
 }
 
 }  // namespace edgetrust::certs

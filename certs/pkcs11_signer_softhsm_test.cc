@@ -4,12 +4,17 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <filesystem>
+#include <thread>
+#include <vector>
 
 #include "certs/certificate_authority.h"
+#include "certs/pkcs11_key.h"
 #include "certs/pkcs11_uri.h"
 #include "certs/testing/softhsm_token.h"
 #include "common/file.h"
+#include "common/openssl.h"
 
 namespace edgetrust::certs {
 namespace {
@@ -123,6 +128,110 @@ TEST_F(Pkcs11SignerTest, ReportsWrongPinMissingKeyTokenAndPin) {
   ASSERT_FALSE(pin.has_value());
   EXPECT_EQ(pin.error().code, ErrorCode::kNotFound);
   EXPECT_EQ(pin.error().reason, "pin.missing");
+}
+
+// SignWithEvp signs SHA-256(message) with an EVP_PKEY the way OpenSSL's TLS code does.
+Result<Bytes> SignWithEvp(EVP_PKEY* key, ByteView message) {
+  OpenSslPtr<EVP_MD_CTX> ctx(EVP_MD_CTX_new());
+  size_t len = 0;
+  if (!ctx || EVP_DigestSignInit(ctx.get(), nullptr, EVP_sha256(), nullptr, key) != 1 ||
+      EVP_DigestSign(ctx.get(), nullptr, &len, message.data(), message.size()) != 1) {
+    return Fail(ErrorCode::kInternal, "test.sign", "EVP_DigestSignInit");
+  }
+  Bytes sig(len);
+  if (EVP_DigestSign(ctx.get(), sig.data(), &len, message.data(), message.size()) != 1) {
+    return Fail(ErrorCode::kInternal, "test.sign", "EVP_DigestSign");
+  }
+  sig.resize(len);
+  return sig;
+}
+
+// The device-CA signer and the TLS key come from one token through one libp11 context; both
+// sign, and either may be released first without disturbing the other.
+TEST_F(Pkcs11SignerTest, CaSignerAndPrivateKeyShareTheTokenInEitherOrder) {
+  ASSERT_TRUE(GeneratePkcs11EcKey(token_->ConfigFor("device-ca")).has_value());
+  ASSERT_TRUE(GeneratePkcs11EcKey(token_->ConfigFor("tls")).has_value());
+  Bytes message = ToBytes("client hello transcript");
+  auto digest = Digest(HashAlgorithm::kSha256, message);
+  ASSERT_TRUE(digest.has_value());
+  for (bool signer_first : {true, false}) {
+    SCOPED_TRACE(signer_first ? "signer released first" : "key released first");
+    auto signer = OpenPkcs11Signer(token_->ConfigFor("device-ca"));
+    ASSERT_TRUE(signer.has_value()) << signer.error().ToString();
+    auto key = OpenPkcs11PrivateKey(token_->ConfigFor("tls"));
+    ASSERT_TRUE(key.has_value()) << key.error().ToString();
+    EXPECT_NE(*(*key)->public_key().ToSpkiDer(), *(*signer)->public_key().ToSpkiDer());
+
+    auto ca_sig = (*signer)->Sign(*digest);
+    ASSERT_TRUE(ca_sig.has_value()) << ca_sig.error().ToString();
+    auto tls_sig = SignWithEvp((*key)->get0_pkey(), message);
+    ASSERT_TRUE(tls_sig.has_value()) << tls_sig.error().ToString();
+    EXPECT_TRUE((*signer)
+                    ->public_key()
+                    .Verify(SignatureScheme::kEcdsaDer, HashAlgorithm::kSha256, message, *ca_sig)
+                    .has_value());
+    EXPECT_TRUE((*key)
+                    ->public_key()
+                    .Verify(SignatureScheme::kEcdsaDer, HashAlgorithm::kSha256, message, *tls_sig)
+                    .has_value());
+
+    if (signer_first) {
+      signer->reset();
+      auto again = SignWithEvp((*key)->get0_pkey(), message);
+      ASSERT_TRUE(again.has_value()) << again.error().ToString();
+      EXPECT_TRUE((*key)
+                      ->public_key()
+                      .Verify(SignatureScheme::kEcdsaDer, HashAlgorithm::kSha256, message, *again)
+                      .has_value());
+      key->reset();
+    } else {
+      key->reset();
+      auto again = (*signer)->Sign(*digest);
+      ASSERT_TRUE(again.has_value()) << again.error().ToString();
+      signer->reset();
+    }
+  }
+}
+
+// Signing from several threads at once with the lent EVP_PKEY (as TLS handshakes on cpprest
+// I/O threads do) while the CA signer signs too.
+TEST_F(Pkcs11SignerTest, PrivateKeySignsConcurrentlyWithTheSigner) {
+  ASSERT_TRUE(GeneratePkcs11EcKey(token_->ConfigFor("device-ca")).has_value());
+  ASSERT_TRUE(GeneratePkcs11EcKey(token_->ConfigFor("tls")).has_value());
+  auto signer = OpenPkcs11Signer(token_->ConfigFor("device-ca"));
+  ASSERT_TRUE(signer.has_value()) << signer.error().ToString();
+  auto key = OpenPkcs11PrivateKey(token_->ConfigFor("tls"));
+  ASSERT_TRUE(key.has_value()) << key.error().ToString();
+  Bytes message = ToBytes("m");
+  auto digest = Digest(HashAlgorithm::kSha256, message);
+  ASSERT_TRUE(digest.has_value());
+  std::atomic<int> failures{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < 25; ++i) {
+        bool ok = t == 0 ? (*signer)->Sign(*digest).has_value()
+                         : SignWithEvp((*key)->get0_pkey(), message).has_value();
+        if (!ok) ++failures;
+      }
+    });
+  }
+  for (auto& thread : threads) thread.join();
+  EXPECT_EQ(failures.load(), 0);
+}
+
+// Opening a key reports the same errors as opening a signer.
+TEST_F(Pkcs11SignerTest, PrivateKeyReportsMissingKeyAndBadUri) {
+  auto missing = OpenPkcs11PrivateKey(token_->ConfigFor("nope"));
+  ASSERT_FALSE(missing.has_value());
+  EXPECT_EQ(missing.error().code, ErrorCode::kNotFound);
+  EXPECT_EQ(missing.error().reason, "pkcs11.no_key");
+  Pkcs11Config bad = token_->ConfigFor("tls");
+  bad.key_uri = "pkcs11:token=edgetrust-ca;object=tls;type=cert";
+  auto uri = OpenPkcs11PrivateKey(bad);
+  ASSERT_FALSE(uri.has_value());
+  EXPECT_EQ(uri.error().code, ErrorCode::kInvalidArgument);
+  EXPECT_EQ(uri.error().reason, "pkcs11.bad_uri");
 }
 
 TEST(Pkcs11UriTest, ParsesRendersAndRefusesPinValue) {

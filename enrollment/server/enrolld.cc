@@ -1,6 +1,5 @@
 #include "enrollment/server/enrolld.h"
 
-#include <mutex>
 #include <vector>
 
 #include "certs/certificate.h"
@@ -37,30 +36,18 @@ Result<std::vector<certs::Certificate>> ReadChain(const std::string& path) {
   return chain;
 }
 
-// KeepForProcessLifetime keeps the TLS keys (and their libp11 context) alive until the process
-// exits, on purpose: cpprestsdk frees each connection's SSL_CTX on its I/O threads, possibly
-// after the listener reported closed, and every SSL_CTX holds a reference to the key; libp11
-// key and slot memory must outlive the last one. Reachable from a static, so no leak report.
-void KeepForProcessLifetime(std::shared_ptr<TlsKey> key) {
-  static auto* keys = new std::vector<std::shared_ptr<TlsKey>>();
-  static std::mutex mu;
-  std::lock_guard<std::mutex> lock(mu);
-  keys->push_back(std::move(key));
-}
-
 }  // namespace
 
-// Members are declared in construction order and destroyed in reverse: listeners first.
-// The TLS keys go before the service: the CA signer inside it finalizes the PKCS#11 module
-// when it is released.
+// Parts are released explicitly in ~Enrolld (see the order there); the declaration order is
+// the same order reversed, as a second line of defence.
 struct Enrolld::Parts {
   std::shared_ptr<store::Store> store;
   std::shared_ptr<service::FileAuditSink> audit;
   std::shared_ptr<service::Metrics> metrics;
-  std::shared_ptr<service::EnrollmentService> service;
-  std::shared_ptr<operator_api::OperatorService> operators;
   std::shared_ptr<TlsKey> device_key;
   std::shared_ptr<TlsKey> operator_key;
+  std::shared_ptr<service::EnrollmentService> service;
+  std::shared_ptr<operator_api::OperatorService> operators;
   std::shared_ptr<DeviceApi> device_api;
   std::shared_ptr<OperatorApi> operator_api;
   std::unique_ptr<HttpsServer> device_server;
@@ -68,7 +55,32 @@ struct Enrolld::Parts {
 };
 
 Enrolld::Enrolld(std::unique_ptr<Parts> parts) : parts_(std::move(parts)) {}
-Enrolld::~Enrolld() { Stop(); }
+// Shutdown order (each step only after the previous one):
+//  1. listeners closed: no new connection, request or TLS handshake is accepted;
+//  2. endpoints and services released: the enrollment service owns the CA and its PKCS#11
+//     signer, which drops its key reference (the module stays: see 4);
+//  3. TLS contexts and keys released: our references to the token keys are dropped;
+//  4. the PKCS#11 module: never finalized or unloaded by this process. Start called
+//     RetainModuleUntilExit on it because cpprestsdk frees each connection's SSL_CTX (which
+//     holds a reference to the TLS key) on its I/O threads, possibly after close() returned,
+//     and those threads only stop when its thread pool is joined during static destruction at
+//     exit. Finalizing earlier would leave those references pointing at freed libp11 objects
+//     (the "corrupted double-linked list" crash). The OS closes the sessions at exit; SoftHSM
+//     has nothing to flush (objects are written when they change).
+Enrolld::~Enrolld() {
+  Stop();  // 1
+  parts_->operator_server.reset();
+  parts_->device_server.reset();
+  parts_->operator_api.reset();  // 2
+  parts_->device_api.reset();
+  parts_->operators.reset();
+  parts_->service.reset();
+  parts_->metrics.reset();
+  parts_->audit.reset();
+  parts_->store.reset();
+  parts_->operator_key.reset();  // 3
+  parts_->device_key.reset();
+}
 
 const std::string& Enrolld::device_url() const { return parts_->device_server->url(); }
 const std::string& Enrolld::operator_url() const { return parts_->operator_server->url(); }
@@ -80,21 +92,20 @@ void Enrolld::Stop() {
 
 Result<std::unique_ptr<Enrolld>> Enrolld::Start(const ServerConfig& config) {
   auto parts = std::make_unique<Parts>();
-  auto pin = certs::ReadPin(config.pin);
-  if (!pin) return Fail(pin.error());
-
-  // The TLS keys first: they share the token (and libp11 module) with the CA signer.
-  auto device_key = TlsKey::Open(config.pkcs11_module, config.device.key_uri, *pin);
+  // The TLS keys and the CA signer share the token through certs' one libp11 context per
+  // module (one C_Initialize, one login). The module is retained until exit (see ~Enrolld).
+  auto device_key =
+      TlsKey::Open(certs::Pkcs11Config{config.pkcs11_module, config.device.key_uri, config.pin});
   if (!device_key) return Fail(device_key.error());
   parts->device_key = std::move(*device_key);
-  KeepForProcessLifetime(parts->device_key);
+  parts->device_key->RetainModuleUntilExit();
   if (config.operator_listener.key_uri == config.device.key_uri) {
     parts->operator_key = parts->device_key;
   } else {
-    auto key = TlsKey::Open(config.pkcs11_module, config.operator_listener.key_uri, *pin);
+    auto key = TlsKey::Open(
+        certs::Pkcs11Config{config.pkcs11_module, config.operator_listener.key_uri, config.pin});
     if (!key) return Fail(key.error());
     parts->operator_key = std::move(*key);
-    KeepForProcessLifetime(parts->operator_key);
   }
 
   auto signer = certs::OpenPkcs11Signer(

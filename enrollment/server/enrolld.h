@@ -3,8 +3,12 @@
 // enrollment and operator services, the listeners' TLS keys (in the token too) and both
 // HTTPS listeners.
 //
-// Lifetime: Start returns once both listeners accept connections; Stop (or destruction)
-// closes the listeners first, then releases the services, the CA and the token sessions.
+// Lifetime: Start returns once both listeners accept connections. Stop closes both listeners.
+// Destruction releases, in this order: listeners (closed first) → endpoints and services (the
+// CA and its PKCS#11 signer) → TLS contexts and keys. The PKCS#11 module (one libp11 context
+// shared by the CA signer and the TLS keys) is retained until the process exits, because
+// cpprestsdk may free SSL_CTXs holding the TLS key on its I/O threads until exit (enrolld.cc).
+// Start/destroy cycles in one process reuse the same module context.
 // Errors: every construction error passes through with its own reason ("config.*",
 // "pkcs11.*", "pin.*", "ca.*", "store.*", "audit.*", "tls.*", "server.listen").
 #ifndef EDGETRUST_ENROLLMENT_SERVER_ENROLLD_H_
