@@ -1,14 +1,18 @@
 #!/usr/bin/env bash
 # demo.sh: set up and build, start a private swtpm with manufacturer-signed EK certificates,
-# and show what edgetrust sees in it. Everything lives in a temporary directory that is removed
-# at the end; the swtpm is stopped whatever happens.
+# show what edgetrust sees in it, then start the enrollment service (CA and TLS keys in a
+# SoftHSM token, SQLite registry) and enroll the TPM over TLS. Everything lives in a temporary
+# directory that is removed at the end; the swtpm and the service are stopped whatever happens.
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 "$root/scripts/setup.sh" dev >/dev/null
 edgetrust="$root/build/dev/tools/edgetrust"
+enrolld="$root/build/dev/enrollment/server/edgetrust-enrolld"
 
 work=$(mktemp -d -t edgetrust-demo.XXXXXX)
+enrolld_pid=""
 cleanup() {
+  if [ -n "$enrolld_pid" ]; then kill "$enrolld_pid" 2>/dev/null; wait "$enrolld_pid" 2>/dev/null; fi
   "$root/swtpm/stop-swtpm.sh" "$work/tpm" >/dev/null 2>&1 || true
   rm -rf "$work"
 }
@@ -41,3 +45,89 @@ echo "== a quote by a fresh attestation key, checked by tpm2_checkquote"
 tpm2_checkquote -u "$work/quote/ak.pub.pem" -m "$work/quote/quote.attest" \
   -s "$work/quote/quote.sig" -f "$work/quote/quote.pcrs" -l sha256:0,1,16 -g sha256 -q "$nonce" \
   >/dev/null && echo "   tpm2_checkquote: quote verified (nonce $nonce)"
+
+echo
+echo "== the enrollment service: device CA and TLS keys in a SoftHSM token, SQLite registry"
+svc="$work/service"
+mkdir -p "$svc"
+"$root/enrollment/server/testing/make-enrolld-env.sh" "$svc" >/dev/null
+"$edgetrust" ca show --cert "$svc/ca.pem" | sed 's/^/   /'
+# free_port picks an unused loopback port (nothing answers on it).
+free_port() {
+  local p
+  while :; do
+    p=$((20000 + RANDOM % 40000))
+    (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null || { echo "$p"; return; }
+  done
+}
+device_port=$(free_port)
+operator_port=$(free_port)
+cat >"$svc/enrolld.toml" <<EOF
+[listeners.device]
+address = "127.0.0.1"
+port = $device_port
+tls_certificate_chain = "tls-chain.pem"
+tls_key_uri = "pkcs11:token=edgetrust;object=tls;type=private"
+
+[listeners.operator]
+address = "127.0.0.1"
+port = $operator_port
+tls_certificate_chain = "tls-chain.pem"
+tls_key_uri = "pkcs11:token=edgetrust;object=tls;type=private"
+client_ca = "operator-ca.pem"
+
+[ca]
+pkcs11_module = "/usr/lib/softhsm/libsofthsm2.so"
+key_uri = "pkcs11:token=edgetrust;object=device-ca;type=private"
+pin_file = "hsm.pin"
+chain = "ca.pem"
+
+[store]
+url = "sqlite:$svc/registry.db"
+
+[audit]
+log = "audit.jsonl"
+EOF
+SOFTHSM2_CONF="$svc/softhsm2.conf" "$enrolld" --config "$svc/enrolld.toml" >"$svc/enrolld.log" 2>&1 &
+enrolld_pid=$!
+for _ in $(seq 100); do
+  grep -q "edgetrust-enrolld: ready" "$svc/enrolld.log" && break
+  kill -0 "$enrolld_pid" 2>/dev/null || { cat "$svc/enrolld.log" >&2; exit 1; }
+  sleep 0.1
+done
+grep "edgetrust-enrolld: ready" "$svc/enrolld.log" | sed 's/^/   /'
+
+echo
+echo "== the operator registers the TPM manufacturer's CA as a group (mutual TLS, curl)"
+pem_json=$(awk '{printf "%s\\n", $0}' "$EDGETRUST_MANUFACTURER_CA")
+curl -sS --fail --cacert "$svc/ca.pem" --cert "$svc/operator.pem" --key "$svc/operator.key" \
+  -H 'Content-Type: application/json' \
+  -d "{\"group_id\":\"demo-manufacturer\",\"manufacturer_ca_pem\":\"$pem_json\"}" \
+  "https://127.0.0.1:$operator_port/v1/operator/enrollments/groups" >/dev/null
+echo "   group demo-manufacturer created"
+
+echo
+echo "== edgetrust tpm enroll: EK certificate, credential activation, quote, certify, CSR"
+for alg in rsa2048 ecc384; do
+  "$edgetrust" tpm enroll --tcti "$EDGETRUST_TCTI" --service "https://127.0.0.1:$device_port" \
+    --ca-bundle "$svc/ca.pem" --registration-id "demo-$alg" --state-dir "$work/device-$alg" \
+    --ek-alg "$alg" | sed "s|$work/||; s/^/   /"
+  printf '   openssl verify: '
+  openssl verify -CAfile "$svc/ca.pem" "$work/device-$alg/device-chain.pem" | sed "s|$work/||"
+  openssl x509 -in "$work/device-$alg/device-chain.pem" -noout -subject -enddate \
+    -ext subjectAltName 2>/dev/null | sed 's/^/   /'
+done
+
+echo
+echo "== an unregistered EK (P-256, no certificate) is refused"
+"$edgetrust" tpm enroll --tcti "$EDGETRUST_TCTI" --service "https://127.0.0.1:$device_port" \
+  --ca-bundle "$svc/ca.pem" --registration-id demo-stranger --state-dir "$work/stranger" \
+  --ek-alg ecc256 2>&1 | sed 's/^/   /' || true
+
+echo
+echo "== the audit log (audit.jsonl, one JSON line per decision): action, subject, outcome, reason"
+field() { sed -E "s/.*\"$1\":\"([^\"]*)\".*/\1/" <<<"$2"; }
+while IFS= read -r record; do
+  printf '   %-24s %-22s %-9s %s\n' "$(field action "$record")" "$(field subject "$record")" \
+    "$(field outcome "$record")" "$(field reason "$record")"
+done <"$svc/audit.jsonl"
