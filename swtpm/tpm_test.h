@@ -16,20 +16,15 @@
 
 #include "attestation/primary_keys.h"
 #include "attestation/tpm.h"
+#include "common/testing/shell.h"
 #include "swtpm/swtpm_process.h"
 
 namespace edgetrust::swtpm {
 
-struct CommandResult {
-  int exit_code = -1;
-  std::string output;  // standard output and standard error, interleaved
-};
-
-// RunCommand runs `command` with /bin/sh and captures its output.
-CommandResult RunCommand(const std::string& command);
-
-// ShellQuote quotes `arg` for /bin/sh.
-std::string ShellQuote(const std::string& arg);
+// The shell oracles (common/testing/shell.h), under the names the swtpm tests use.
+using test_util::CommandResult;
+using test_util::RunCommand;
+using test_util::ShellQuote;
 
 class TpmTest : public ::testing::Test {
  protected:

@@ -1,8 +1,6 @@
 #include "certs/testing/softhsm_token.h"
 
-#include <stdio.h>
 #include <stdlib.h>
-#include <sys/wait.h>
 
 #include <filesystem>
 #include <fstream>
@@ -11,31 +9,6 @@
 #include "common/file.h"
 
 namespace edgetrust::certs::testing {
-
-ShellResult RunShell(const std::string& command) {
-  ShellResult result;
-  std::string full = "(" + command + ") 2>&1";
-  FILE* pipe = popen(full.c_str(), "r");
-  if (pipe == nullptr) return result;
-  char buf[4096];
-  size_t n = 0;
-  while ((n = fread(buf, 1, sizeof(buf), pipe)) > 0) result.output.append(buf, n);
-  int status = pclose(pipe);
-  result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return result;
-}
-
-std::string ShellQuote(const std::string& arg) {
-  std::string out = "'";
-  for (char c : arg) {
-    if (c == '\'') {
-      out += "'\\''";
-    } else {
-      out += c;
-    }
-  }
-  return out + "'";
-}
 
 SoftHsmToken::SoftHsmToken(std::string dir, std::string label, std::string pin)
     : dir_(std::move(dir)),

@@ -16,21 +16,16 @@
 
 #include "certs/pkcs11_signer.h"
 #include "common/error.h"
+#include "common/testing/shell.h"
 
 namespace edgetrust::certs::testing {
 
 inline constexpr char kSoftHsmModule[] = "/usr/lib/softhsm/libsofthsm2.so";
 
-struct ShellResult {
-  int exit_code = -1;
-  std::string output;  // stdout and stderr together
-};
-
-// RunShell runs `command` with /bin/sh -c and captures stdout and stderr.
-ShellResult RunShell(const std::string& command);
-
-// ShellQuote quotes `arg` for /bin/sh.
-std::string ShellQuote(const std::string& arg);
+// The shell oracles (common/testing/shell.h), under the names the certs tests use.
+using ShellResult = test_util::CommandResult;
+using test_util::ShellQuote;
+inline ShellResult RunShell(const std::string& command) { return test_util::RunCommand(command); }
 
 class SoftHsmToken {
  public:
