@@ -47,28 +47,19 @@ HttpResponse DeviceApi::Handle(const HttpRequest& request) {
   auto start = std::chrono::steady_clock::now();
   std::string endpoint = "unknown";
   HttpResponse response;
-  bool path_known = false;
-  bool matched = false;
-  for (const Route& route : DeviceRoutes()) {
-    auto params = MatchPath(route.path, request.path);
-    if (!params) continue;
-    path_known = true;
-    if (route.method != request.method) continue;
-    matched = true;
-    endpoint = route.name;
+  RouteMatch match = FindRoute(DeviceRoutes(), request.method, request.path);
+  if (match.route == nullptr) {
+    response = NoRouteResponse(match.path_known);
+  } else {
+    endpoint = match.route->name;
     if (request.body_too_large) {
       response = DeviceErrorResponse(
           Error{ErrorCode::kInvalidArgument, "request.too_large", "body over the limit"}, endpoint);
     } else {
-      Endpoint handler = EndpointFor(route.name);
-      response = handler != nullptr ? (this->*handler)(request, *params)
+      Endpoint handler = EndpointFor(endpoint);
+      response = handler != nullptr ? (this->*handler)(request, match.params)
                                     : JsonError(500, "internal", "internal error");
     }
-    break;
-  }
-  if (!matched) {
-    response = path_known ? JsonError(405, "request.method_not_allowed", "method not allowed")
-                          : JsonError(404, "request.not_found", "no such resource");
   }
   if (request.path.starts_with("/v1/")) {
     auto nonce = service_->NewNonce();

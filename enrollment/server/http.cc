@@ -12,4 +12,9 @@ HttpResponse JsonError(int status, std::string_view reason, std::string_view mes
   return response;
 }
 
+HttpResponse NoRouteResponse(bool path_known) {
+  return path_known ? JsonError(405, "request.method_not_allowed", "method not allowed")
+                    : JsonError(404, "request.not_found", "no such resource");
+}
+
 }  // namespace edgetrust::enrollment::server

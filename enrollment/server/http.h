@@ -32,6 +32,10 @@ using HttpHandler = std::function<HttpResponse(const HttpRequest&)>;
 // JsonError is {"error": reason, "message": message} with `status`.
 HttpResponse JsonError(int status, std::string_view reason, std::string_view message);
 
+// NoRouteResponse answers a request no route takes: 405 when the path exists with another
+// method, 404 otherwise.
+HttpResponse NoRouteResponse(bool path_known);
+
 }  // namespace edgetrust::enrollment::server
 
 #endif  // EDGETRUST_ENROLLMENT_SERVER_HTTP_H_

@@ -62,28 +62,19 @@ HttpResponse OperatorApi::Handle(const HttpRequest& request) {
   auto start = std::chrono::steady_clock::now();
   std::string endpoint = "unknown";
   HttpResponse response;
-  bool path_known = false;
-  bool matched = false;
-  for (const Route& route : OperatorRoutes()) {
-    auto params = MatchPath(route.path, request.path);
-    if (!params) continue;
-    path_known = true;
-    if (route.method != request.method) continue;
-    matched = true;
-    endpoint = route.name;
-    auto it = endpoints_.find(route.name);
+  RouteMatch match = FindRoute(OperatorRoutes(), request.method, request.path);
+  if (match.route == nullptr) {
+    response = NoRouteResponse(match.path_known);
+  } else {
+    endpoint = match.route->name;
+    auto it = endpoints_.find(endpoint);
     if (request.body_too_large) {
       response = JsonError(413, "request.too_large", "body too large");
     } else if (it == endpoints_.end()) {
       response = JsonError(500, "internal", "internal error");
     } else {
-      response = it->second(request, *params);
+      response = it->second(request, match.params);
     }
-    break;
-  }
-  if (!matched) {
-    response = path_known ? JsonError(405, "request.method_not_allowed", "method not allowed")
-                          : JsonError(404, "request.not_found", "no such resource");
   }
   if (metrics_) {
     double seconds =

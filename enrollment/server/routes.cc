@@ -72,4 +72,19 @@ std::optional<std::map<std::string, std::string>> MatchPath(std::string_view tmp
   return params;
 }
 
+RouteMatch FindRoute(const std::vector<Route>& routes, std::string_view method,
+                     std::string_view path) {
+  RouteMatch match;
+  for (const Route& route : routes) {
+    auto params = MatchPath(route.path, path);
+    if (!params) continue;
+    match.path_known = true;
+    if (route.method != method) continue;
+    match.route = &route;
+    match.params = std::move(*params);
+    break;
+  }
+  return match;
+}
+
 }  // namespace edgetrust::enrollment::server

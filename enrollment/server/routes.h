@@ -26,6 +26,17 @@ const std::vector<Route>& OperatorRoutes();
 std::optional<std::map<std::string, std::string>> MatchPath(std::string_view tmpl,
                                                             std::string_view path);
 
+// RouteMatch is where a request lands in a route table.
+struct RouteMatch {
+  const Route* route = nullptr;               // same method and path; nullptr when none
+  std::map<std::string, std::string> params;  // the path's "{name}" captures
+  bool path_known = false;                    // some route has this path (then 405, else 404)
+};
+
+// FindRoute returns the first route of `routes` matching `method` and `path`.
+RouteMatch FindRoute(const std::vector<Route>& routes, std::string_view method,
+                     std::string_view path);
+
 }  // namespace edgetrust::enrollment::server
 
 #endif  // EDGETRUST_ENROLLMENT_SERVER_ROUTES_H_
