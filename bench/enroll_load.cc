@@ -105,6 +105,36 @@ double ServiceCpuMicros(int pid) {
   return static_cast<double>(utime + stime) * 1e6 / static_cast<double>(sysconf(_SC_CLK_TCK));
 }
 
+// ProcessCpuMicros is this process's CPU time (all threads), in µs.
+double ProcessCpuMicros() {
+  timespec ts{};
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+  return static_cast<double>(ts.tv_sec) * 1e6 + static_cast<double>(ts.tv_nsec) / 1e3;
+}
+
+// MachineCpu is the machine's busy and total CPU time from /proc/stat (all CPUs), in µs.
+struct MachineCpu {
+  double busy = -1, total = -1;
+};
+MachineCpu ReadMachineCpu() {
+  std::ifstream in("/proc/stat");
+  std::string cpu;
+  unsigned long long v[8] = {};
+  if (!(in >> cpu) || cpu != "cpu") return {};
+  for (auto& x : v) in >> x;  // user nice system idle iowait irq softirq steal
+  const double tick = 1e6 / static_cast<double>(sysconf(_SC_CLK_TCK));
+  double total = 0;
+  for (auto x : v) total += static_cast<double>(x);
+  return {(total - static_cast<double>(v[3] + v[4])) * tick, total * tick};
+}
+
+std::string LoadAverage() {
+  std::ifstream in("/proc/loadavg");
+  std::string a, b, c;
+  in >> a >> b >> c;
+  return a + " " + b + " " + c;
+}
+
 std::vector<SoftwareDevice> MakeDevices(const Flags& flags, const TestManufacturerCa& ca,
                                         attestation::EkType ek_type) {
   std::mt19937_64 rng(std::random_device{}());
@@ -259,6 +289,8 @@ int Run(const Flags& flags) {
   std::atomic<bool> stop{false};
   std::vector<WorkerResult> results(static_cast<size_t>(flags.concurrency));
   double cpu_before = flags.service_pid > 0 ? ServiceCpuMicros(flags.service_pid) : -1;
+  const double self_before = ProcessCpuMicros();
+  const MachineCpu machine_before = ReadMachineCpu();
   auto start = Clock::now();
   auto deadline = start + std::chrono::seconds(flags.duration_s);
   std::vector<std::thread> workers;
@@ -293,6 +325,9 @@ int Run(const Flags& flags) {
   for (auto& t : workers) t.join();
   double elapsed_s = Micros(Clock::now() - start) / 1e6;
   double cpu_after = flags.service_pid > 0 ? ServiceCpuMicros(flags.service_pid) : -1;
+  const double self_after = ProcessCpuMicros();
+  const MachineCpu machine_after = ReadMachineCpu();
+  const std::string load_average = LoadAverage();
 
   std::vector<double> latencies;
   std::map<std::string, int> errors;
@@ -332,6 +367,29 @@ int Run(const Flags& flags) {
                 flags.service_pid);
     std::printf("ratio           %.2fx crypto-only (%.2fx incl. EK chain check); target <= 2.5x\n",
                 per / crypto.core(), per / (crypto.core() + crypto.ek_chain));
+  }
+  if (!latencies.empty()) {
+    const double n = static_cast<double>(latencies.size());
+    const double self = (self_after - self_before) / n;
+    std::printf("load generator  %.1f us CPU per enrollment (device side + client TLS)\n", self);
+    if (machine_before.busy >= 0 && machine_after.busy >= 0) {
+      const double wall = (machine_after.total - machine_before.total);
+      const double busy = machine_after.busy - machine_before.busy;
+      const double cores = wall / (elapsed_s * 1e6);
+      const double service = cpu_before >= 0 ? (cpu_after - cpu_before) : 0;
+      std::printf("machine         %.2f of %.0f cores busy during the run: service %.2f, load "
+                  "generator %.2f, other processes %.2f; loadavg %s\n",
+                  busy / (elapsed_s * 1e6), cores, service / (elapsed_s * 1e6),
+                  (self_after - self_before) / (elapsed_s * 1e6),
+                  (busy - service - (self_after - self_before)) / (elapsed_s * 1e6),
+                  load_average.c_str());
+      if (cpu_before >= 0) {
+        const double per = service / n + self;
+        std::printf("CPU bound       service+generator %.1f us per enrollment -> at most %.0f "
+                    "enrollments/s on %.0f idle cores\n",
+                    per, cores * 1e6 / per, cores);
+      }
+    }
   }
   std::printf("target          >= 1000 enrollments/s for 30 s, zero errors: %s\n",
               rate >= 1000 && error_count == 0 && elapsed_s >= 29.5 ? "MET" : "NOT MET");

@@ -8,7 +8,8 @@
 # crypto-only cost. Everything lives in a temporary directory that is removed at exit.
 #
 # Environment: PRESET (release), BUILD_DIR (build/bench-release), PORT (free port chosen),
-# KEEP=1 keeps the work directory. Extra arguments go to enroll_load, e.g.
+# KEEP=1 keeps the work directory, ENROLLD_ENV="NAME=value ..." is added to the service's
+# environment only (measurement experiments, e.g. an LD_PRELOAD). Extra arguments go to enroll_load, e.g.
 #   bench/run.sh --concurrency 32 --duration 30 --devices 40000
 set -euo pipefail
 
@@ -102,7 +103,8 @@ TOML
 
 "$build/bench/seed_group" "sqlite:$work/registry.db" bench-group manufacturer.pem
 
-"$build/enrollment/server/edgetrust-enrolld" --config config.toml >enrolld.out 2>enrolld.err &
+# shellcheck disable=SC2086 # ENROLLD_ENV is a list of NAME=value words
+env ${ENROLLD_ENV:-} "$build/enrollment/server/edgetrust-enrolld" --config config.toml >enrolld.out 2>enrolld.err &
 enrolld_pid=$!
 for _ in $(seq 100); do
   grep -q "ready" enrolld.out 2>/dev/null && break

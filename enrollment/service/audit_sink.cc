@@ -49,16 +49,47 @@ FileAuditSink::~FileAuditSink() { ::close(fd_); }
 
 Status FileAuditSink::Write(const store::AuditRecord& record) {
   const std::string line = AuditLine(record);
-  std::lock_guard lock(mu_);
-  // One write(2) per line: with O_APPEND the line lands whole at the end of the file.
-  const ssize_t n = ::write(fd_, line.data(), line.size());
-  if (n != static_cast<ssize_t>(line.size())) {
-    return Fail(ErrorCode::kUnavailable, "audit.io",
-                std::string("write audit line: ") + (n < 0 ? std::strerror(errno) : "short write"));
+  uint64_t number = 0;
+  {
+    std::lock_guard lock(mu_);
+    // One write(2) per line: with O_APPEND the line lands whole at the end of the file.
+    const ssize_t n = ::write(fd_, line.data(), line.size());
+    if (n != static_cast<ssize_t>(line.size())) {
+      return Fail(ErrorCode::kUnavailable, "audit.io",
+                  std::string("write audit line: ") +
+                      (n < 0 ? std::strerror(errno) : "short write"));
+    }
+    number = ++written_;
   }
-  if (policy_ == FsyncPolicy::kEveryRecord && ::fdatasync(fd_) != 0) {
-    return Fail(ErrorCode::kUnavailable, "audit.io",
-                std::string("fdatasync audit log: ") + std::strerror(errno));
+  if (policy_ != FsyncPolicy::kEveryRecord) return Ok();
+  return SyncThrough(number);
+}
+
+Status FileAuditSink::SyncThrough(uint64_t line) {
+  std::unique_lock lock(sync_mu_);
+  while (synced_ < line) {
+    if (syncing_) {
+      sync_cv_.wait(lock);
+      continue;
+    }
+    // This writer syncs every line written so far, for itself and the writers behind it.
+    syncing_ = true;
+    uint64_t target = 0;
+    {
+      std::lock_guard write_lock(mu_);
+      target = written_;
+    }
+    lock.unlock();
+    const int rc = ::fdatasync(fd_);
+    const int err = errno;
+    lock.lock();
+    syncing_ = false;
+    if (rc == 0 && target > synced_) synced_ = target;
+    sync_cv_.notify_all();
+    if (rc != 0) {
+      return Fail(ErrorCode::kUnavailable, "audit.io",
+                  std::string("fdatasync audit log: ") + std::strerror(err));
+    }
   }
   return Ok();
 }

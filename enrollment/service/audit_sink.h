@@ -7,6 +7,9 @@
 #ifndef EDGETRUST_ENROLLMENT_SERVICE_AUDIT_SINK_H_
 #define EDGETRUST_ENROLLMENT_SERVICE_AUDIT_SINK_H_
 
+#include <atomic>
+#include <condition_variable>
+#include <cstdint>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -29,9 +32,14 @@ class AuditSink {
 // details object; a details text that is not a JSON object is kept as a string).
 std::string AuditLine(const store::AuditRecord& record);
 
+// The store's audit table is the durable record of every decision (written in the same
+// transaction as the state it describes); this file is a copy for log shippers.
 enum class FsyncPolicy {
-  kEveryRecord,  // fdatasync after each line: a record survives a crash once Write returns
-  kNever,        // leave it to the OS; the store's audit table is the durable copy
+  // A record survives a crash once Write returns. Writers that arrive while an fdatasync is
+  // running share the next one (group sync), so the cost is one fdatasync per burst, not per
+  // line.
+  kEveryRecord,
+  kNever,  // leave it to the OS (lines written before a crash may be lost; the table has them)
 };
 
 // FileAuditSink appends to `path` (created 0600 if missing, opened O_APPEND so several
@@ -47,9 +55,18 @@ class FileAuditSink final : public AuditSink {
 
  private:
   FileAuditSink(int fd, FsyncPolicy policy) : fd_(fd), policy_(policy) {}
-  std::mutex mu_;
+  // SyncThrough returns once lines 1..`line` are on disk (group fdatasync).
+  Status SyncThrough(uint64_t line);
+
+  std::mutex mu_;  // serialises write(2) and the line count
   int fd_;
   FsyncPolicy policy_;
+  uint64_t written_ = 0;  // lines written (guarded by mu_)
+
+  std::mutex sync_mu_;
+  std::condition_variable sync_cv_;
+  uint64_t synced_ = 0;  // lines known to be on disk (guarded by sync_mu_)
+  bool syncing_ = false;  // an fdatasync is running (guarded by sync_mu_)
 };
 
 // NullAuditSink drops records: for deployments that rely on the store's audit table alone.

@@ -7,6 +7,9 @@
 
 #include <filesystem>
 #include <fstream>
+#include <set>
+#include <thread>
+#include <vector>
 #include <nlohmann/json.hpp>
 
 namespace edgetrust::enrollment::service {
@@ -49,6 +52,33 @@ TEST(AuditSinkTest, AppendsOneJsonLinePerRecord) {
   EXPECT_EQ(lines[0]["time"], "2026-05-28T20:26:40Z");
   EXPECT_EQ(lines[1]["reason"], "quote.nonce_mismatch");
   EXPECT_EQ(lines[1]["details"], "not json\n");
+  std::filesystem::remove(path);
+}
+
+TEST(AuditSinkTest, ConcurrentWritersShareSyncsAndKeepLinesWhole) {
+  const std::string path =
+      ::testing::TempDir() + "audit-group-" + std::to_string(::getpid()) + ".jsonl";
+  std::filesystem::remove(path);
+  {
+    auto sink = FileAuditSink::Open(path, FsyncPolicy::kEveryRecord);
+    ASSERT_TRUE(sink.has_value()) << sink.error().ToString();
+    std::vector<std::thread> threads;
+    for (int t = 0; t < 8; ++t) {
+      threads.emplace_back([&, t] {
+        for (int i = 0; i < 50; ++i) {
+          const std::string serial = std::to_string(t * 100 + i);
+          EXPECT_TRUE((*sink)->Write(Record("ok", R"({"serial":")" + serial + R"("})")).has_value());
+        }
+      });
+    }
+    for (auto& t : threads) t.join();
+  }
+  std::ifstream in(path);
+  std::set<std::string> serials;
+  for (std::string line; std::getline(in, line);) {
+    serials.insert(nlohmann::json::parse(line)["details"]["serial"].get<std::string>());
+  }
+  EXPECT_EQ(serials.size(), 400u);
   std::filesystem::remove(path);
 }
 

@@ -75,7 +75,7 @@ class EnrollmentService {
   // (checked against the protected header's url), `device_id` from the path (E15).
   Result<api::EnrollmentResponse> Renew(const std::string& device_id, std::string_view path,
                                         std::string_view jws_body);
-  // NewNonce issues a Replay-Nonce (base64url); kResourceExhausted "nonce.capacity".
+  // NewNonce issues a Replay-Nonce (base64url); a full nonce store evicts its oldest nonce.
   Result<std::string> NewNonce();
 
   // CaChainPem is the issuing CA chain; Crl is the current CRL (DER), re-signed when a

@@ -3,10 +3,12 @@
 // Issue returns a fresh base64url nonce of 16 random bytes valid for `ttl`; Consume accepts a
 // nonce once, if it was issued here and has not expired, and forgets it. Every failure of
 // Consume is kPermissionDenied "jws.bad_nonce" (unknown, reused and expired are one answer to
-// the client; the message tells them apart for the log). Issue fails with
-// kResourceExhausted "nonce.capacity" when `capacity` unexpired nonces are outstanding: a
-// flood of nonce requests then blocks new nonces rather than silently evicting ones devices
-// are about to use. Rate limiting belongs to the transport.
+// the client; the message tells them apart for the log). At most `capacity` nonces are
+// outstanding: when Issue finds the store full it first forgets expired nonces, then the
+// oldest outstanding ones, and always succeeds. Every /v1/ answer carries a fresh nonce, so a
+// flood of unsigned requests (GET /v1/ca) must not be able to block renewals: it only evicts
+// honest clients' nonces, which then get "jws.bad_nonce" with a fresh Replay-Nonce and retry
+// once (as in ACME, RFC 8555 §6.5). Rate limiting belongs to the transport.
 //
 // InMemoryNonceStore serves one instance; several instances need a shared store (a PostgreSQL
 // table with DELETE ... RETURNING). Thread-safe.
@@ -15,10 +17,11 @@
 
 #include <chrono>
 #include <ctime>
-#include <map>
+#include <list>
 #include <mutex>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 
 #include "common/error.h"
 
@@ -41,8 +44,13 @@ class InMemoryNonceStore final : public NonceStore {
  private:
   const size_t capacity_;
   const std::chrono::seconds ttl_;
+  struct Entry {
+    std::string nonce;
+    std::time_t expiry;
+  };
   std::mutex mu_;
-  std::map<std::string, std::time_t, std::less<>> nonces_;  // nonce → expiry
+  std::list<Entry> order_;  // oldest first (guarded by mu_)
+  std::unordered_map<std::string_view, std::list<Entry>::iterator> index_;  // keys view order_
 };
 
 }  // namespace edgetrust::enrollment::service

@@ -31,15 +31,44 @@ TEST(NonceStoreTest, UnknownAndExpiredAreRefused) {
   EXPECT_EQ(store.Consume(*nonce, 400).error().reason, "jws.bad_nonce");
 }
 
-TEST(NonceStoreTest, CapacityIsBounded) {
+TEST(NonceStoreTest, FullStoreEvictsTheOldestOutstandingNonce) {
   InMemoryNonceStore store(2, std::chrono::seconds(300));
+  auto oldest = store.Issue(100);
+  auto middle = store.Issue(101);
+  ASSERT_TRUE(oldest.has_value());
+  ASSERT_TRUE(middle.has_value());
+  auto newest = store.Issue(102);  // full: evicts `oldest`, never refuses
+  ASSERT_TRUE(newest.has_value());
+  auto evicted = store.Consume(*oldest, 103);
+  ASSERT_FALSE(evicted.has_value());
+  EXPECT_EQ(evicted.error().code, ErrorCode::kPermissionDenied);
+  EXPECT_EQ(evicted.error().reason, "jws.bad_nonce");
+  EXPECT_TRUE(store.Consume(*middle, 103).has_value());
+  EXPECT_TRUE(store.Consume(*newest, 103).has_value());
+}
+
+TEST(NonceStoreTest, FloodDoesNotBlockARenewal) {
+  // A flood of GET /v1/ca answers fills the store; an honest client retries once after
+  // "jws.bad_nonce" with the nonce of that answer, and succeeds.
+  InMemoryNonceStore store(64, std::chrono::seconds(300));
+  auto honest = store.Issue(100);
+  ASSERT_TRUE(honest.has_value());
+  for (int i = 0; i < 10'000; ++i) ASSERT_TRUE(store.Issue(100).has_value());
+  auto first = store.Consume(*honest, 101);
+  ASSERT_FALSE(first.has_value());
+  EXPECT_EQ(first.error().reason, "jws.bad_nonce");
+  auto retry = store.Issue(101);  // the Replay-Nonce of the badNonce answer
+  ASSERT_TRUE(retry.has_value());
+  EXPECT_TRUE(store.Consume(*retry, 102).has_value());
+}
+
+TEST(NonceStoreTest, ExpiredNoncesGoFirst) {
+  InMemoryNonceStore store(2, std::chrono::seconds(10));
   ASSERT_TRUE(store.Issue(100).has_value());
-  ASSERT_TRUE(store.Issue(100).has_value());
-  auto full = store.Issue(101);
-  ASSERT_FALSE(full.has_value());
-  EXPECT_EQ(full.error().reason, "nonce.capacity");
-  EXPECT_EQ(full.error().code, ErrorCode::kResourceExhausted);
-  EXPECT_TRUE(store.Issue(400).has_value());  // the old ones expired
+  auto live = store.Issue(200);
+  ASSERT_TRUE(live.has_value());
+  ASSERT_TRUE(store.Issue(205).has_value());  // evicts the expired one, keeps `live`
+  EXPECT_TRUE(store.Consume(*live, 206).has_value());
 }
 
 }  // namespace

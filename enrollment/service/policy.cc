@@ -1,5 +1,9 @@
 #include "enrollment/service/policy.h"
 
+#include <map>
+#include <memory>
+#include <mutex>
+
 #include "attestation/ek_certificate.h"
 #include "certs/certificate.h"
 #include "certs/chain.h"
@@ -35,18 +39,49 @@ std::string EkReasonFor(const std::string& chain_reason) {
   return "ek.cert_invalid";
 }
 
+// TrustAnchors is a group bundle parsed once: self-signed entries are roots, others
+// intermediates.
+struct TrustAnchors {
+  std::vector<certs::Certificate> roots, intermediates;
+};
+
+// AnchorsFor parses `group`'s bundle, or returns the parse cached for the same group id and
+// the same bundle text (an operator's PutGroup changes the text, so a stale parse is never
+// used). nullptr when the bundle does not parse. The cache is process-wide and bounded.
+std::shared_ptr<const TrustAnchors> AnchorsFor(const store::GroupEnrollment& group) {
+  struct Cached {
+    std::string pem;
+    std::shared_ptr<const TrustAnchors> anchors;
+  };
+  static std::mutex mu;
+  static std::map<std::string, Cached> cache;  // group id → parse (guarded by mu)
+  constexpr size_t kMaxGroups = 256;
+  {
+    std::lock_guard lock(mu);
+    auto it = cache.find(group.group_id);
+    if (it != cache.end() && it->second.pem == group.manufacturer_ca_pem) return it->second.anchors;
+  }
+  auto bundle = certs::Certificate::ChainFromPem(group.manufacturer_ca_pem);
+  if (!bundle) return nullptr;
+  auto anchors = std::make_shared<TrustAnchors>();
+  for (certs::Certificate& c : *bundle) {
+    (c.subject() == c.issuer() ? anchors->roots : anchors->intermediates).push_back(std::move(c));
+  }
+  std::lock_guard lock(mu);
+  if (cache.size() >= kMaxGroups && !cache.contains(group.group_id)) cache.clear();
+  cache[group.group_id] = Cached{group.manufacturer_ca_pem, anchors};
+  return anchors;
+}
+
 // TryGroup: Ok if `cert` chains to the group's bundle, else the chain error.
 Status TryGroup(const store::GroupEnrollment& group, const certs::Certificate& cert,
                 std::time_t now) {
-  auto bundle = certs::Certificate::ChainFromPem(group.manufacturer_ca_pem);
-  if (!bundle) {
+  auto anchors = AnchorsFor(group);
+  if (!anchors) {
     return Fail(ErrorCode::kPermissionDenied, "chain.untrusted", "group bundle does not parse");
   }
-  std::vector<certs::Certificate> roots, intermediates;
-  for (certs::Certificate& c : *bundle) {
-    (c.subject() == c.issuer() ? roots : intermediates).push_back(std::move(c));
-  }
-  return certs::VerifyChain(cert, intermediates, roots, certs::ChainProfile::kEkCredential, now);
+  return certs::VerifyChain(cert, anchors->intermediates, anchors->roots,
+                            certs::ChainProfile::kEkCredential, now);
 }
 
 Result<EnrollmentDecision> DecideGroup(store::Store& store, const attestation::TpmPublic& ek,

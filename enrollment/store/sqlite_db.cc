@@ -67,9 +67,41 @@ Status SqliteDb::Exec(const char* sql) {
   return Ok();
 }
 
+StatementCache::~StatementCache() {
+  for (auto& [sql, stmts] : free_) {
+    for (sqlite3_stmt* stmt : stmts) (void)sqlite3_finalize(stmt);
+  }
+}
+
+sqlite3_stmt* StatementCache::Take(std::string_view sql) {
+  auto it = free_.find(std::string(sql));
+  if (it == free_.end() || it->second.empty()) return nullptr;
+  sqlite3_stmt* stmt = it->second.back();
+  it->second.pop_back();
+  return stmt;
+}
+
+void StatementCache::Put(std::string sql, sqlite3_stmt* stmt) {
+  free_[std::move(sql)].push_back(stmt);
+}
+
+Statement::~Statement() {
+  if (cache_ == nullptr || !stmt_) return;
+  // Reset repeats the last step's error, which Step already reported.
+  (void)sqlite3_reset(stmt_.get());
+  (void)sqlite3_clear_bindings(stmt_.get());
+  cache_->Put(std::move(sql_), stmt_.release());
+}
+
 Result<Statement> SqliteDb::Prepare(std::string_view sql) {
   if (sql.size() > static_cast<size_t>(std::numeric_limits<int>::max())) {
     return Fail(ErrorCode::kInternal, "store.internal", "SQL text too long");
+  }
+  if (sqlite3_stmt* cached = cache_->Take(sql)) {
+    Statement stmt(db_.get(), cached);
+    stmt.cache_ = cache_.get();
+    stmt.sql_ = std::string(sql);
+    return stmt;
   }
   sqlite3_stmt* raw = nullptr;
   const char* tail = nullptr;
@@ -79,6 +111,8 @@ Result<Statement> SqliteDb::Prepare(std::string_view sql) {
   if (raw == nullptr || tail != sql.data() + sql.size()) {
     return Fail(ErrorCode::kInternal, "store.internal", "expected exactly one SQL statement");
   }
+  stmt.cache_ = cache_.get();
+  stmt.sql_ = std::string(sql);
   return stmt;
 }
 

@@ -2,7 +2,9 @@
 // to edgetrust errors. Internal to edgetrust::enrollment_store.
 //
 // SqliteDb owns one `sqlite3*` (closed with sqlite3_close_v2), Statement owns one
-// `sqlite3_stmt*` (finalized on destruction) and Transaction rolls back unless committed. SQL
+// `sqlite3_stmt*` (finalized on destruction, or, when it came from SqliteDb::Prepare, reset and
+// kept in the connection's statement cache for the next Prepare of the same SQL text, so the
+// fixed set of queries is compiled once per connection) and Transaction rolls back unless committed. SQL
 // text never carries values: every value goes through a Bind call.
 //
 // Thread safety: none. A connection is opened with SQLITE_OPEN_NOMUTEX and its owner (the
@@ -17,6 +19,8 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
+#include <vector>
 
 #include "common/error.h"
 
@@ -41,6 +45,21 @@ struct SqliteFinalizer {
 
 class Statement;
 
+// StatementCache keeps prepared statements by SQL text for one connection; it finalizes them
+// when destroyed (before the connection closes).
+class StatementCache {
+ public:
+  StatementCache() = default;
+  StatementCache(const StatementCache&) = delete;
+  StatementCache& operator=(const StatementCache&) = delete;
+  ~StatementCache();
+  sqlite3_stmt* Take(std::string_view sql);
+  void Put(std::string sql, sqlite3_stmt* stmt);
+
+ private:
+  std::unordered_map<std::string, std::vector<sqlite3_stmt*>> free_;
+};
+
 // SqliteDb is an open connection with extended result codes enabled.
 class SqliteDb {
  public:
@@ -50,7 +69,7 @@ class SqliteDb {
 
   // Exec runs SQL that carries no values (schema, pragmas, BEGIN/COMMIT).
   Status Exec(const char* sql);
-  // Prepare compiles exactly one statement.
+  // Prepare compiles exactly one statement (or reuses a cached one of the same text).
   Result<Statement> Prepare(std::string_view sql);
   // Changes is the number of rows the last INSERT/UPDATE/DELETE touched.
   int64_t Changes() const;
@@ -58,8 +77,9 @@ class SqliteDb {
   sqlite3* get() const { return db_.get(); }
 
  private:
-  explicit SqliteDb(sqlite3* db) : db_(db) {}
+  explicit SqliteDb(sqlite3* db) : db_(db), cache_(std::make_unique<StatementCache>()) {}
   std::unique_ptr<sqlite3, SqliteCloser> db_;
+  std::unique_ptr<StatementCache> cache_;  // destroyed (statements finalized) before db_
 };
 
 // Statement is one prepared statement. Bind calls remember the first failure, which the next
@@ -67,6 +87,12 @@ class SqliteDb {
 // Parameter indexes start at 1, column indexes at 0.
 class Statement {
  public:
+  Statement(Statement&&) noexcept = default;
+  Statement& operator=(Statement&&) noexcept = default;
+  Statement(const Statement&) = delete;
+  Statement& operator=(const Statement&) = delete;
+  ~Statement();
+
   Statement& Bind(int index, std::string_view text);
   Statement& Bind(int index, int64_t value);
   Statement& BindNull(int index);
@@ -88,6 +114,8 @@ class Statement {
   sqlite3* db_;
   std::unique_ptr<sqlite3_stmt, SqliteFinalizer> stmt_;
   std::optional<Error> error_;
+  StatementCache* cache_ = nullptr;  // where to return stmt_ (owned by the SqliteDb)
+  std::string sql_;
 };
 
 // Transaction is a BEGIN IMMEDIATE ... COMMIT scope: it takes the write lock at once (so a

@@ -73,16 +73,19 @@ Result<std::shared_ptr<SqliteStore>> SqliteStore::Open(const std::string& path) 
   if (auto s = PrepareDatabaseFile(path); !s) return Fail(s.error());
   auto db = SqliteDb::Open(path);
   if (!db) return Fail(db.error());
-  return Configure(std::move(*db), /*durable=*/true);
+  return Configure(std::move(*db), /*durable=*/true, path);
 }
 
 Result<std::shared_ptr<SqliteStore>> SqliteStore::OpenInMemory() {
   auto db = SqliteDb::Open(":memory:");
   if (!db) return Fail(db.error());
-  return Configure(std::move(*db), /*durable=*/false);
+  return Configure(std::move(*db), /*durable=*/false, "");
 }
 
-Result<std::shared_ptr<SqliteStore>> SqliteStore::Configure(SqliteDb db, bool durable) {
+namespace {
+
+// Harden sets the busy timeout and the safety options every connection gets.
+Status Harden(SqliteDb& db) {
   int rc = sqlite3_busy_timeout(db.get(), kBusyTimeoutMs);
   if (rc != SQLITE_OK) return Fail(SqliteError(rc, "sqlite3_busy_timeout", db.get()));
   // Defensive mode forbids writes that can corrupt the file (writable_schema and the like),
@@ -91,6 +94,14 @@ Result<std::shared_ptr<SqliteStore>> SqliteStore::Configure(SqliteDb db, bool du
   if (rc != SQLITE_OK) return Fail(SqliteError(rc, "SQLITE_DBCONFIG_DEFENSIVE", db.get()));
   rc = sqlite3_db_config(db.get(), SQLITE_DBCONFIG_TRUSTED_SCHEMA, 0, nullptr);
   if (rc != SQLITE_OK) return Fail(SqliteError(rc, "SQLITE_DBCONFIG_TRUSTED_SCHEMA", db.get()));
+  return Ok();
+}
+
+}  // namespace
+
+Result<std::shared_ptr<SqliteStore>> SqliteStore::Configure(SqliteDb db, bool durable,
+                                                            const std::string& path) {
+  if (auto s = Harden(db); !s) return Fail(s.error());
 
   // The first statement reads the file header: a file that is not a database fails here.
   auto mode = PragmaText(db, "PRAGMA journal_mode = WAL");
@@ -107,7 +118,63 @@ Result<std::shared_ptr<SqliteStore>> SqliteStore::Configure(SqliteDb db, bool du
     return Fail(ErrorCode::kInternal, "store.internal", "SQLite built without foreign keys");
   }
   if (auto s = ApplyMigrations(db); !s) return Fail(s.error());
-  return std::shared_ptr<SqliteStore>(new SqliteStore(std::move(db)));
+  std::optional<SqliteDb> reader;
+  if (durable) {
+    auto r = SqliteDb::Open(path);
+    if (!r) return Fail(r.error());
+    if (auto s = Harden(*r); !s) return Fail(s.error());
+    if (auto s = r->Exec("PRAGMA query_only = 1"); !s) return Fail(s.error());
+    reader = std::move(*r);
+  }
+  return std::shared_ptr<SqliteStore>(new SqliteStore(std::move(db), std::move(reader)));
+}
+
+// --- group commit ---
+
+Status SqliteStore::CommitGroup(PendingWrite& w) {
+  std::unique_lock queue(queue_mu_);
+  queue_.push_back(&w);
+  queue_cv_.wait(queue, [&] { return w.done || !committing_; });
+  if (w.done) return w.status;
+  // This caller commits everything queued so far, its own write included.
+  committing_ = true;
+  std::vector<PendingWrite*> batch;
+  batch.swap(queue_);
+  queue.unlock();
+  {
+    std::lock_guard db(mu_);
+    RunBatch(batch);
+  }
+  queue.lock();
+  for (PendingWrite* p : batch) p->done = true;  // a waiter may return (and free p) from here
+  committing_ = false;
+  queue.unlock();
+  queue_cv_.notify_all();
+  return w.status;
+}
+
+void SqliteStore::RunBatch(const std::vector<PendingWrite*>& batch) {
+  auto fail_all = [&](const Error& e) {
+    for (PendingWrite* p : batch) p->status = Fail(e);
+  };
+  auto tx = Transaction::Begin(db_);
+  if (!tx) return fail_all(tx.error());
+  for (PendingWrite* p : batch) {
+    // One savepoint per write: a write that fails rolls back alone (its Result says why).
+    if (auto s = db_.Exec("SAVEPOINT write"); !s) return fail_all(s.error());
+    const bool ok = p->body(db_);
+    if (!ok && sqlite3_get_autocommit(db_.get()) != 0) {
+      // The failed statement rolled back the whole transaction (SQLITE_FULL, IOERR, ...).
+      return fail_all(Error{ErrorCode::kUnavailable, "store.unavailable",
+                            "a failed statement rolled back the group commit", 0});
+    }
+    if (!ok) {
+      if (auto s = db_.Exec("ROLLBACK TO write"); !s) return fail_all(s.error());
+    }
+    if (auto s = db_.Exec("RELEASE write"); !s) return fail_all(s.error());
+  }
+  if (auto s = tx->Commit(); !s) return fail_all(s.error());
+  for (PendingWrite* p : batch) p->status = Ok();
 }
 
 // --- PCR policies ---

@@ -10,10 +10,18 @@
 // mode is set to 0600); SQLite gives its -wal and -shm files the same mode. The schema is
 // versioned (PRAGMA user_version) and migrated on Open.
 //
-// Thread safety: thread-safe. One connection guarded by a mutex: SQLite allows one writer at a
-// time anyway, and an enrollment service writes a few records per enrollment, so a pool would
-// only add lock contention inside SQLite. Several processes may open the same file (WAL,
-// IMMEDIATE transactions, 5 s busy timeout; beyond it kUnavailable "store.unavailable").
+// Thread safety: thread-safe. Two connections for a file: one writer, one reader (an
+// in-memory store uses one for both), each guarded by its own mutex, so reads are not stalled
+// behind a commit's fsync (WAL: a reader sees the last committed state; a method that
+// returned has committed, so what it wrote is visible to every later read).
+// Group commit: mutating methods that arrive while a commit is in progress queue up; the next
+// committer runs them all in one IMMEDIATE transaction with one fsync, each in its own
+// SAVEPOINT, so one that fails (a pin conflict, a duplicate serial) rolls back alone and the
+// others commit. Each call still returns only after its own transaction is durable, and sees
+// the records committed before it in the batch (the pin checks stay exact). If the batch
+// cannot commit (I/O error) every call in it fails and nothing of it is written. Several
+// processes may open the same file (WAL, IMMEDIATE transactions, 5 s busy timeout; beyond it
+// kUnavailable "store.unavailable").
 //
 // Errors: see store.h; in addition kInvalidArgument "store.invalid_record" for a record that
 // breaks the rules below, and "store.invalid_argument" for a bad limit.
@@ -23,8 +31,11 @@
 #ifndef EDGETRUST_ENROLLMENT_STORE_SQLITE_STORE_H_
 #define EDGETRUST_ENROLLMENT_STORE_SQLITE_STORE_H_
 
+#include <condition_variable>
+#include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -87,31 +98,61 @@ class SqliteStore final : public Store {
   Result<std::vector<AuditRecord>> QueryAudit(const AuditQuery& query) override;
 
  private:
-  explicit SqliteStore(SqliteDb db) : db_(std::move(db)) {}
-  static Result<std::shared_ptr<SqliteStore>> Configure(SqliteDb db, bool durable);
+  SqliteStore(SqliteDb db, std::optional<SqliteDb> reader)
+      : db_(std::move(db)), reader_(std::move(reader)) {}
+  static Result<std::shared_ptr<SqliteStore>> Configure(SqliteDb db, bool durable,
+                                                        const std::string& path);
 
-  // Write runs `body(db_)` in one IMMEDIATE transaction under the mutex and commits only if
-  // it succeeds; `body` returns a Status or a Result.
+  // PendingWrite is one Write waiting for a group commit (see the header comment).
+  struct PendingWrite {
+    std::function<bool(SqliteDb&)> body;  // runs the caller's body; false when it failed
+    Status status;                        // the batch's outcome, set by the committer
+    bool done = false;                    // guarded by queue_mu_
+  };
+  // CommitGroup queues `w` and returns once a committer ran it: Ok when the batch committed
+  // (w.body's own result says whether its savepoint was kept), else the batch's error.
+  Status CommitGroup(PendingWrite& w);
+  // RunBatch runs `batch` in one transaction on db_ (mu_ held) and sets each status.
+  void RunBatch(const std::vector<PendingWrite*>& batch);
+
+  // Write runs `body(db_)` in a transaction (group commit) and keeps its changes only if it
+  // succeeds; `body` returns a Status or a Result.
   template <typename Body>
   auto Write(Body&& body) -> decltype(body(std::declval<SqliteDb&>())) {
-    std::lock_guard lock(mu_);
-    auto tx = Transaction::Begin(db_);
-    if (!tx) return Fail(tx.error());
-    auto result = body(db_);
-    if (!result) return result;
-    if (auto s = tx->Commit(); !s) return Fail(s.error());
-    return result;
+    using R = decltype(body(std::declval<SqliteDb&>()));
+    std::optional<R> result;
+    PendingWrite w;
+    w.body = [&](SqliteDb& db) {
+      result.emplace(body(db));
+      return result->has_value();
+    };
+    Status committed = CommitGroup(w);
+    if (result && !result->has_value()) return std::move(*result);  // its own failure first
+    if (!committed) return Fail(committed.error());
+    return std::move(*result);
   }
 
-  // Read runs `body(db_)` under the mutex (one statement is one consistent snapshot).
+  // Read runs `body` on the reader connection under its mutex (one statement is one
+  // consistent snapshot).
   template <typename Body>
   auto Read(Body&& body) -> decltype(body(std::declval<SqliteDb&>())) {
-    std::lock_guard lock(mu_);
-    return body(db_);
+    if (!reader_) {
+      std::lock_guard lock(mu_);
+      return body(db_);
+    }
+    std::lock_guard lock(read_mu_);
+    return body(*reader_);
   }
 
   std::mutex mu_;
-  SqliteDb db_;  // guarded by mu_
+  SqliteDb db_;  // the writer, guarded by mu_
+  std::mutex read_mu_;
+  std::optional<SqliteDb> reader_;  // guarded by read_mu_; none for an in-memory store
+
+  std::mutex queue_mu_;
+  std::condition_variable queue_cv_;
+  std::vector<PendingWrite*> queue_;  // guarded by queue_mu_
+  bool committing_ = false;           // guarded by queue_mu_
 };
 
 }  // namespace edgetrust::enrollment::store

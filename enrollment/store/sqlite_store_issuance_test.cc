@@ -2,6 +2,11 @@
 // audit queries.
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <latch>
+#include <thread>
+#include <vector>
+
 #include "enrollment/store/sqlite_store.h"
 #include "enrollment/store/store_test_util.h"
 
@@ -223,6 +228,64 @@ TEST(AuditCapTest, QueryIsCappedAtOneThousand) {
   auto r = (*store)->QueryAudit(Filter({}, {}, {}, 0, 5000));
   ASSERT_TRUE(r.has_value());
   EXPECT_EQ(r->size(), 1000u);
+}
+
+// Group commit: concurrent writes share transactions; a write that breaks a pin rolls back
+// alone (its savepoint) and every other write of the batch is durable and visible.
+TEST_F(IssuanceTest, GroupCommitKeepsPinsExactAndIsolatesAFailingWrite) {
+  constexpr int kWriters = 24;
+  // Writers 0..21 enroll distinct devices; 22 claims dev-0's EK under another id (ek_taken),
+  // 23 claims dev-1's id with another EK (registration_id_taken). Each conflicting pair races,
+  // so exactly one side of each wins, whichever commits first.
+  std::vector<Status> results(kWriters);
+  std::latch start(kWriters);
+  std::vector<std::thread> threads;
+  for (int i = 0; i < kWriters; ++i) {
+    threads.emplace_back([&, i] {
+      Device d = MakeDevice("dev-" + std::to_string(i), i + 1);
+      if (i == 22) d = MakeDevice("thief-ek", 1);
+      if (i == 23) d = MakeDevice("dev-1", 999);
+      start.arrive_and_wait();
+      results[static_cast<size_t>(i)] = store_->RecordIssuance(
+          d, MakeCert("s" + std::to_string(i), d.device_id), Audit("complete", d.device_id));
+    });
+  }
+  for (auto& t : threads) t.join();
+
+  int ok = 0;
+  for (int i = 0; i < 22; ++i) {
+    if (i != 0 && i != 1) {
+      ASSERT_TRUE(results[static_cast<size_t>(i)].has_value())
+          << i << ": " << results[static_cast<size_t>(i)].error().ToString();
+    }
+  }
+  for (const Status& r : results) ok += r.has_value() ? 1 : 0;
+  EXPECT_EQ(ok, kWriters - 2);
+  // EK 1: either dev-0 or thief-ek holds it, never both.
+  EXPECT_NE(results[0].has_value(), results[22].has_value());
+  if (!results[22].has_value()) {
+    ExpectError(results[22], ErrorCode::kFailedPrecondition, "enrollment.ek_taken");
+  } else {
+    ExpectError(results[0], ErrorCode::kFailedPrecondition, "enrollment.ek_taken");
+  }
+  // dev-1: pinned to EK 2 or EK 999, never both.
+  EXPECT_NE(results[1].has_value(), results[23].has_value());
+  const Status& loser = results[1].has_value() ? results[23] : results[1];
+  ExpectError(loser, ErrorCode::kFailedPrecondition, "enrollment.registration_id_taken");
+
+  // Exactly the successful writes are there, each with its certificate and audit record; the
+  // failed ones left nothing.
+  EXPECT_EQ(Query(Filter({}, "complete")).size(), static_cast<size_t>(ok));
+  for (int i = 0; i < kWriters; ++i) {
+    auto cert = store_->GetCertificate("s" + std::to_string(i));
+    EXPECT_EQ(cert.has_value(), results[static_cast<size_t>(i)].has_value()) << i;
+  }
+  auto dev1 = store_->GetDevice("dev-1");
+  ASSERT_TRUE(dev1.has_value());
+  EXPECT_EQ(dev1->ek_digest_hex, results[1].has_value() ? Ek(2) : Ek(999));
+
+  // The store stays usable after a batch with failures.
+  Issue("after", 500, "s-after");
 }
 
 }  // namespace
