@@ -184,7 +184,9 @@ Result<PublicKey> PublicKey::FromEcPoint(KeyType curve, ByteView x, ByteView y) 
   auto pkey = FromParams("EC", bld.get());  // decoding the point checks that it is on the curve
   if (!pkey) return Fail(pkey.error());
   OpenSslPtr<EVP_PKEY_CTX> check(EVP_PKEY_CTX_new_from_pkey(nullptr, pkey->get(), nullptr));
-  if (!check || EVP_PKEY_public_check(check.get()) != 1) {
+  // The NIST prime curves have cofactor 1, so a point on the curve that is not the point at
+  // infinity has the group order: the quick check (no scalar multiplication) is full validation.
+  if (!check || EVP_PKEY_public_check_quick(check.get()) != 1) {
     return Fail(Malformed("EC point is not a valid public key on " + std::string(group)));
   }
   return AdoptOwned(std::move(*pkey));
@@ -200,15 +202,14 @@ Result<PublicKey> PublicKey::Adopt(evp_pkey_st* pkey) {
 int PublicKey::bits() const { return EVP_PKEY_get_bits(pkey_.get()); }
 
 Result<Bytes> PublicKey::ToSpkiDer() const {
-  int len = i2d_PUBKEY(pkey_.get(), nullptr);
-  if (len <= 0) {
+  // One encoding pass (OpenSSL 3 sets up an encoder per call): let it allocate the buffer.
+  unsigned char* der = nullptr;
+  int len = i2d_PUBKEY(pkey_.get(), &der);
+  if (len <= 0 || der == nullptr) {
     return std::unexpected(OpenSslError(ErrorCode::kInternal, "crypto.openssl", "i2d_PUBKEY"));
   }
-  Bytes out(static_cast<size_t>(len));
-  unsigned char* p = out.data();
-  if (i2d_PUBKEY(pkey_.get(), &p) != len) {
-    return std::unexpected(OpenSslError(ErrorCode::kInternal, "crypto.openssl", "i2d_PUBKEY"));
-  }
+  Bytes out(der, der + len);
+  OPENSSL_free(der);
   return out;
 }
 
