@@ -6,12 +6,13 @@
 // keep-alive for D seconds. Every device enrolls once; all key material is generated before
 // the clock starts. It prints enrollments/s, p50/p99 latency and errors by reason, the
 // service's CPU time per enrollment (utime+stime of --service-pid from /proc) and, measured in
-// this process single-threaded (thread CPU time), the crypto-only cost of the same checks: MakeCredential +
-// VerifyQuote + VerifyCertify + CSR verify + a CA Issue with the service's signer type (the
-// PKCS#11 CA key, when --hsm-module/--ca-key-uri are given), plus the EK chain check that group
-// enrollment adds.
+// this process single-threaded (thread CPU time), the crypto-only cost of the same checks:
+// MakeCredential + VerifyQuote + VerifyCertify + CSR verify + a CA Issue with the service's signer
+// type (the PKCS#11 CA key, when --hsm-module/--ca-key-uri are given), plus the EK chain check that
+// group enrollment adds.
 #include <CLI/CLI.hpp>
 
+#include <unistd.h>
 #include <algorithm>
 #include <atomic>
 #include <chrono>
@@ -25,7 +26,6 @@
 #include <sstream>
 #include <string>
 #include <thread>
-#include <unistd.h>
 #include <vector>
 
 #include "attestation/certify_verifier.h"
@@ -37,8 +37,8 @@
 #include "certs/pkcs11_signer.h"
 #include "common/crypto.h"
 #include "common/file.h"
+#include "enrollment/api/protocol_crypto.h"
 #include "enrollment/client/enrollment_client.h"
-#include "enrollment/client/protocol_crypto.h"
 #include "enrollment/client/testing/reference_verifier.h"
 #include "enrollment/client/testing/software_device.h"
 
@@ -73,9 +73,7 @@ struct Flags {
   std::exit(1);
 }
 
-double Micros(Clock::duration d) {
-  return std::chrono::duration<double, std::micro>(d).count();
-}
+double Micros(Clock::duration d) { return std::chrono::duration<double, std::micro>(d).count(); }
 
 // ThreadCpu reads this thread's CPU time: the crypto-only cost is CPU time like the service's
 // figure, so that other load on the machine inflates neither.
@@ -143,9 +141,8 @@ std::vector<SoftwareDevice> MakeDevices(const Flags& flags, const TestManufactur
   std::atomic<size_t> next{0};
   auto work = [&] {
     for (size_t i = next++; i < slots.size(); i = next++) {
-      auto device = SoftwareDevice::Create(
-          {"bench-" + run + "-" + std::to_string(i), ek_type, attestation::KeyAlgorithm::kEccP256,
-           &ca});
+      auto device = SoftwareDevice::Create({"bench-" + run + "-" + std::to_string(i), ek_type,
+                                            attestation::KeyAlgorithm::kEccP256, &ca});
       if (!device) Die("device generation", device.error());
       slots[i] = std::move(*device);
     }
@@ -165,7 +162,9 @@ std::vector<SoftwareDevice> MakeDevices(const Flags& flags, const TestManufactur
 struct CryptoCost {
   double make_credential = 0, verify_quote = 0, verify_certify = 0, verify_csr = 0, issue = 0,
          ek_chain = 0;
-  double core() const { return make_credential + verify_quote + verify_certify + verify_csr + issue; }
+  double core() const {
+    return make_credential + verify_quote + verify_certify + verify_csr + issue;
+  }
 };
 
 CryptoCost MeasureCrypto(const Flags& flags, const std::vector<SoftwareDevice>& devices,
@@ -173,7 +172,7 @@ CryptoCost MeasureCrypto(const Flags& flags, const std::vector<SoftwareDevice>& 
                          const certs::CertificateAuthority* ca) {
   CryptoCost total;
   int n = std::min<int>(flags.crypto_iterations, static_cast<int>(devices.size()));
-  auto required = *enrollment::client::QuoteSelection(flags.pcr_selection);
+  auto required = *enrollment::api::QuoteSelection(flags.pcr_selection);
   std::vector<certs::Certificate> roots{manufacturer.certificate()};
   for (int i = 0; i < n; ++i) {
     const SoftwareDevice& d = devices[static_cast<size_t>(i)];
@@ -191,12 +190,12 @@ CryptoCost MeasureCrypto(const Flags& flags, const std::vector<SoftwareDevice>& 
     auto t2 = ThreadCpu::now();
     if (!chain) Die("VerifyChain", chain.error());
 
-    enrollment::api::ChallengeResponse challenge{*RandomBytes(16), blob->id_object,
+    enrollment::api::ChallengeResponse challenge{*RandomBytes(16),       blob->id_object,
                                                  blob->encrypted_secret, *RandomBytes(32),
-                                                 flags.pcr_selection, 60};
+                                                 flags.pcr_selection,    60};
     auto complete = d.BuildCompleteRequest(challenge);
     if (!complete) Die("device complete", complete.error());
-    auto qualifying = *enrollment::client::EnrollmentQualifyingData(*secret, challenge.nonce);
+    auto qualifying = *enrollment::api::EnrollmentQualifyingData(*secret, challenge.nonce);
 
     auto t3 = ThreadCpu::now();
     attestation::PcrValues values;
@@ -211,9 +210,9 @@ CryptoCost MeasureCrypto(const Flags& flags, const std::vector<SoftwareDevice>& 
     auto t4 = ThreadCpu::now();
     if (!quote) Die("VerifyQuote", quote.error());
     auto identity = attestation::TpmPublic::Parse(complete->evidence.certify.identity_public);
-    auto certify = attestation::VerifyCertify(*ak, complete->evidence.certify.attest,
-                                              complete->evidence.certify.signature, *identity,
-                                              qualifying);
+    auto certify =
+        attestation::VerifyCertify(*ak, complete->evidence.certify.attest,
+                                   complete->evidence.certify.signature, *identity, qualifying);
     auto t5 = ThreadCpu::now();
     if (!certify) Die("VerifyCertify", certify.error());
     auto csr = certs::Csr::FromDer(complete->evidence.csr);
@@ -221,8 +220,8 @@ CryptoCost MeasureCrypto(const Flags& flags, const std::vector<SoftwareDevice>& 
     auto t6 = ThreadCpu::now();
     if (!csr_ok) Die("CSR verify", csr_ok.error());
     if (ca != nullptr) {
-      certs::LeafProfile profile{d.registration_id(),
-                                 {"urn:edgetrust:device:" + d.registration_id()}, {}};
+      certs::LeafProfile profile{
+          d.registration_id(), {"urn:edgetrust:device:" + d.registration_id()}, {}};
       auto issued = ca->Issue(certify->certified_key(), profile, std::time(nullptr));
       if (!issued) Die("CA Issue", issued.error());
     }
@@ -352,13 +351,16 @@ int Run(const Flags& flags) {
   std::printf("throughput      %.0f enrollments/s\n", rate);
   std::printf("latency         p50 %.2f ms, p99 %.2f ms (both round trips + device work)\n",
               pct(0.50) / 1e3, pct(0.99) / 1e3);
-  for (auto& [reason, count] : errors) std::printf("error           %-40s %d\n", reason.c_str(), count);
-  std::printf("\ncrypto-only (in process, single thread, CPU time, mean of %d):\n", flags.crypto_iterations);
+  for (auto& [reason, count] : errors)
+    std::printf("error           %-40s %d\n", reason.c_str(), count);
+  std::printf("\ncrypto-only (in process, single thread, CPU time, mean of %d):\n",
+              flags.crypto_iterations);
   std::printf("  MakeCredential  %7.1f us\n", crypto.make_credential);
   std::printf("  VerifyQuote     %7.1f us\n", crypto.verify_quote);
   std::printf("  VerifyCertify   %7.1f us\n", crypto.verify_certify);
   std::printf("  CSR verify      %7.1f us\n", crypto.verify_csr);
-  std::printf("  CA Issue        %7.1f us%s\n", crypto.issue, ca ? " (PKCS#11 signer)" : " (skipped: no --hsm-module)");
+  std::printf("  CA Issue        %7.1f us%s\n", crypto.issue,
+              ca ? " (PKCS#11 signer)" : " (skipped: no --hsm-module)");
   std::printf("  sum             %7.1f us\n", crypto.core());
   std::printf("  (+ EK chain     %7.1f us, group enrollment)\n", crypto.ek_chain);
   if (cpu_before >= 0 && cpu_after >= 0 && !latencies.empty()) {
@@ -377,17 +379,18 @@ int Run(const Flags& flags) {
       const double busy = machine_after.busy - machine_before.busy;
       const double cores = wall / (elapsed_s * 1e6);
       const double service = cpu_before >= 0 ? (cpu_after - cpu_before) : 0;
-      std::printf("machine         %.2f of %.0f cores busy during the run: service %.2f, load "
-                  "generator %.2f, other processes %.2f; loadavg %s\n",
-                  busy / (elapsed_s * 1e6), cores, service / (elapsed_s * 1e6),
-                  (self_after - self_before) / (elapsed_s * 1e6),
-                  (busy - service - (self_after - self_before)) / (elapsed_s * 1e6),
-                  load_average.c_str());
+      std::printf(
+          "machine         %.2f of %.0f cores busy during the run: service %.2f, load "
+          "generator %.2f, other processes %.2f; loadavg %s\n",
+          busy / (elapsed_s * 1e6), cores, service / (elapsed_s * 1e6),
+          (self_after - self_before) / (elapsed_s * 1e6),
+          (busy - service - (self_after - self_before)) / (elapsed_s * 1e6), load_average.c_str());
       if (cpu_before >= 0) {
         const double per = service / n + self;
-        std::printf("CPU bound       service+generator %.1f us per enrollment -> at most %.0f "
-                    "enrollments/s on %.0f idle cores\n",
-                    per, cores * 1e6 / per, cores);
+        std::printf(
+            "CPU bound       service+generator %.1f us per enrollment -> at most %.0f "
+            "enrollments/s on %.0f idle cores\n",
+            per, cores * 1e6 / per, cores);
       }
     }
   }
@@ -406,7 +409,8 @@ int main(int argc, char** argv) {
   app.add_option("--manufacturer-ca-cert", f.manufacturer_cert, "PEM")->required();
   app.add_option("--manufacturer-ca-key", f.manufacturer_key, "PEM private key")->required();
   app.add_option("--ek-type", f.ek_type, "ecc256 (default), rsa2048, ecc384");
-  app.add_option("--concurrency,-n", f.concurrency, "concurrent devices")->check(CLI::Range(1, 1024));
+  app.add_option("--concurrency,-n", f.concurrency, "concurrent devices")
+      ->check(CLI::Range(1, 1024));
   app.add_option("--duration,-d", f.duration_s, "seconds")->check(CLI::Range(1, 3600));
   app.add_option("--devices", f.devices, "devices to pre-generate")->check(CLI::Range(1, 10000000));
   app.add_option("--service-pid", f.service_pid, "pid whose CPU time is measured");

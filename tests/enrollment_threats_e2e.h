@@ -25,7 +25,7 @@
 #include "common/crypto.h"
 #include "enrollment/api/jws.h"
 #include "enrollment/client/evidence.h"
-#include "enrollment/client/protocol_crypto.h"
+#include "enrollment/api/protocol_crypto.h"
 #include "enrollment/client/testing/manufacturer_ca.h"
 #include "enrollment/client/testing/software_device.h"
 #include "tests/enrollment_e2e_fixture.h"

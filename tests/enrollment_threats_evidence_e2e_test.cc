@@ -122,16 +122,16 @@ TEST_F(ThreatsE2e, E8_QuoteSignedByASecondAk) {
       [&](TpmDevice& device, const api::ChallengeResponse& challenge, api::CompleteRequest& c) {
         auto secret = Activate(device, challenge);
         ASSERT_TRUE(secret.has_value());
-        auto qualifying = client::EnrollmentQualifyingData(*secret, challenge.nonce);
+        auto qualifying = api::EnrollmentQualifyingData(*secret, challenge.nonce);
         auto other =
             device.CreateAndLoad(attestation::AttestationKeyTemplate(KeyAlgorithm::kEccP256));
         ASSERT_TRUE(other.has_value()) << other.error().ToString();
         auto quote = attestation::Quote(tpm(), other->second, *qualifying,
-                                        *client::QuoteSelection(challenge.pcr_selection));
+                                        *api::QuoteSelection(challenge.pcr_selection));
         ASSERT_TRUE(quote.has_value()) << quote.error().ToString();
         c.evidence.quote.attest = quote->attest;
         c.evidence.quote.signature = quote->signature;
-        c.evidence.quote.pcrs = client::ToPcrMap(quote->pcr_values);
+        c.evidence.quote.pcrs = api::ToPcrMap(quote->pcr_values);
       },
       403, "quote.bad_signature");
 }
@@ -142,11 +142,11 @@ TEST_F(ThreatsE2e, E8_QuoteSignedByTheIdentityKey) {
       [&](TpmDevice& device, const api::ChallengeResponse& challenge, api::CompleteRequest& c) {
         auto secret = Activate(device, challenge);
         ASSERT_TRUE(secret.has_value());
-        auto qualifying = client::EnrollmentQualifyingData(*secret, challenge.nonce);
+        auto qualifying = api::EnrollmentQualifyingData(*secret, challenge.nonce);
         auto keys = device.Load();
         ASSERT_TRUE(keys.has_value());
         auto quote = attestation::Quote(tpm(), keys->identity, *qualifying,
-                                        *client::QuoteSelection(challenge.pcr_selection));
+                                        *api::QuoteSelection(challenge.pcr_selection));
         ASSERT_TRUE(quote.has_value()) << quote.error().ToString();
         c.evidence.quote.attest = quote->attest;
         c.evidence.quote.signature = quote->signature;
@@ -171,11 +171,11 @@ TEST_F(ThreatsE2e, E8_QuoteWithWrongExtraData) {
         auto keys = device.Load();
         ASSERT_TRUE(keys.has_value());
         auto quote = attestation::Quote(tpm(), keys->ak, *RandomBytes(32),
-                                        *client::QuoteSelection(challenge.pcr_selection));
+                                        *api::QuoteSelection(challenge.pcr_selection));
         ASSERT_TRUE(quote.has_value()) << quote.error().ToString();
         c.evidence.quote.attest = quote->attest;
         c.evidence.quote.signature = quote->signature;
-        c.evidence.quote.pcrs = client::ToPcrMap(quote->pcr_values);
+        c.evidence.quote.pcrs = api::ToPcrMap(quote->pcr_values);
       },
       403, "quote.nonce_mismatch");
 }
@@ -189,7 +189,7 @@ TEST_F(ThreatsE2e, E8_QuoteWithWrongMagic) {
   ASSERT_TRUE(challenge.has_value()) << challenge.error().ToString();
   auto secret = forged->Activate(*challenge);
   ASSERT_TRUE(secret.has_value()) << secret.error().ToString();
-  auto qualifying = client::EnrollmentQualifyingData(*secret, challenge->nonce);
+  auto qualifying = api::EnrollmentQualifyingData(*secret, challenge->nonce);
   auto attest = attestation::testing::QuoteAttest(*qualifying, ZeroPcr0());
   ASSERT_TRUE(attest.has_value());
   attest->magic = 0x12345678;  // not TPM_GENERATED_VALUE
@@ -200,8 +200,8 @@ TEST_F(ThreatsE2e, E8_QuoteWithWrongMagic) {
   ASSERT_TRUE(certify.has_value());
   api::CompleteRequest complete;
   complete.challenge_id = challenge->challenge_id;
-  complete.proof = *client::EnrollmentProof(*secret, challenge->challenge_id);
-  complete.evidence.quote = {quote->attest, quote->signature, client::ToPcrMap(ZeroPcr0())};
+  complete.proof = *api::EnrollmentProof(*secret, challenge->challenge_id);
+  complete.evidence.quote = {quote->attest, quote->signature, api::ToPcrMap(ZeroPcr0())};
   complete.evidence.certify = {certify->attest, certify->signature,
                                forged->identity_public.Marshal()};
   complete.evidence.csr = Bytes{0x30, 0x00};
@@ -238,7 +238,7 @@ TEST_F(ThreatsE2e, E9_SelectionNarrowerThanThePolicy) {
         EXPECT_EQ(challenge.pcr_selection, "sha256:0,1,2,3");
         auto secret = Activate(device, challenge);
         ASSERT_TRUE(secret.has_value());
-        auto qualifying = client::EnrollmentQualifyingData(*secret, challenge.nonce);
+        auto qualifying = api::EnrollmentQualifyingData(*secret, challenge.nonce);
         auto keys = device.Load();
         ASSERT_TRUE(keys.has_value());
         auto evidence =

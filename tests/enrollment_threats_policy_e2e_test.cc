@@ -69,7 +69,7 @@ TEST_F(ThreatsE2e, E11_CertifyOfARestrictedKey) {
       [&](TpmDevice& device, const api::ChallengeResponse& challenge, api::CompleteRequest& c) {
         auto secret = Activate(device, challenge);
         ASSERT_TRUE(secret.has_value());
-        auto qualifying = client::EnrollmentQualifyingData(*secret, challenge.nonce);
+        auto qualifying = api::EnrollmentQualifyingData(*secret, challenge.nonce);
         auto keys = device.Load();
         ASSERT_TRUE(keys.has_value());
         auto certify = attestation::Certify(tpm(), keys->ak, keys->ak, *qualifying);
@@ -85,7 +85,7 @@ TEST_F(ThreatsE2e, E11_CertifyOfAKeyThatIsNotFixedTpm) {
       [&](TpmDevice& device, const api::ChallengeResponse& challenge, api::CompleteRequest& c) {
         auto secret = Activate(device, challenge);
         ASSERT_TRUE(secret.has_value());
-        auto qualifying = client::EnrollmentQualifyingData(*secret, challenge.nonce);
+        auto qualifying = api::EnrollmentQualifyingData(*secret, challenge.nonce);
         auto ak = attestation::LoadKey(tpm(), srk().handle, device.ak_blob());
         ASSERT_TRUE(ak.has_value());
         auto movable = device.CreateAndLoad(

@@ -170,8 +170,7 @@ Result<Bytes> EnrollmentClient::GetCrl() const {
 }
 
 Result<HttpResponse> EnrollmentClient::Send(std::string_view method, std::string_view path,
-                                            std::string body,
-                                            std::string_view content_type) const {
+                                            std::string body, std::string_view content_type) const {
   return impl_->Exchange(method, path, std::move(body), content_type);
 }
 

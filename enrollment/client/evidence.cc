@@ -8,7 +8,7 @@
 #include "attestation/quote.h"
 #include "attestation/tpm_signer.h"
 #include "certs/csr.h"
-#include "enrollment/client/protocol_crypto.h"
+#include "enrollment/api/protocol_crypto.h"
 
 namespace edgetrust::enrollment::client {
 
@@ -39,7 +39,7 @@ Result<api::Evidence> BuildEvidence(attestation::Tpm& tpm, const attestation::Tr
                                     const attestation::TpmPublic& identity_public,
                                     ByteView qualifying_data, std::string_view pcr_selection,
                                     std::string_view common_name) {
-  auto selection = QuoteSelection(pcr_selection);
+  auto selection = api::QuoteSelection(pcr_selection);
   if (!selection) return Fail(selection.error());
   auto quote = attestation::Quote(tpm, ak, qualifying_data, *selection);
   if (!quote) return Fail(quote.error());
@@ -53,7 +53,7 @@ Result<api::Evidence> BuildEvidence(attestation::Tpm& tpm, const attestation::Tr
   api::Evidence evidence;
   evidence.quote.attest = std::move(quote->attest);
   evidence.quote.signature = std::move(quote->signature);
-  evidence.quote.pcrs = ToPcrMap(quote->pcr_values);
+  evidence.quote.pcrs = api::ToPcrMap(quote->pcr_values);
   evidence.certify.attest = std::move(certify->attest);
   evidence.certify.signature = std::move(certify->signature);
   evidence.certify.identity_public = identity_public.Marshal();
@@ -67,12 +67,12 @@ Result<api::CompleteRequest> BuildCompleteRequest(const TpmDeviceKeys& keys,
   attestation::CredentialBlob blob{challenge.id_object, challenge.encrypted_secret};
   auto secret = attestation::ActivateCredential(keys.tpm, keys.ak, keys.ek, keys.ek_type, blob);
   if (!secret) return Fail(secret.error());
-  auto qualifying = EnrollmentQualifyingData(*secret, challenge.nonce);
+  auto qualifying = api::EnrollmentQualifyingData(*secret, challenge.nonce);
   if (!qualifying) return Fail(qualifying.error());
-  auto proof = EnrollmentProof(*secret, challenge.challenge_id);
+  auto proof = api::EnrollmentProof(*secret, challenge.challenge_id);
   if (!proof) return Fail(proof.error());
-  auto evidence = BuildEvidence(keys.tpm, keys.ak, keys.identity, keys.identity_public,
-                                *qualifying, challenge.pcr_selection, registration_id);
+  auto evidence = BuildEvidence(keys.tpm, keys.ak, keys.identity, keys.identity_public, *qualifying,
+                                challenge.pcr_selection, registration_id);
   if (!evidence) return Fail(evidence.error());
   return api::CompleteRequest{challenge.challenge_id, std::move(*proof), std::move(*evidence)};
 }
@@ -83,10 +83,10 @@ Result<api::RenewPayload> BuildRenewPayload(attestation::Tpm& tpm,
                                             const attestation::TpmPublic& identity_public,
                                             std::string_view device_id, ByteView nonce,
                                             std::string_view pcr_selection) {
-  auto qualifying = RenewQualifyingData(nonce);
+  auto qualifying = api::RenewQualifyingData(nonce);
   if (!qualifying) return Fail(qualifying.error());
-  auto evidence = BuildEvidence(tpm, ak, identity, identity_public, *qualifying, pcr_selection,
-                                device_id);
+  auto evidence =
+      BuildEvidence(tpm, ak, identity, identity_public, *qualifying, pcr_selection, device_id);
   if (!evidence) return Fail(evidence.error());
   return api::RenewPayload{std::move(*evidence)};
 }

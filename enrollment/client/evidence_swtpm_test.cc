@@ -9,7 +9,7 @@
 #include "attestation/primary_keys.h"
 #include "certs/csr.h"
 #include "common/crypto.h"
-#include "enrollment/client/protocol_crypto.h"
+#include "enrollment/api/protocol_crypto.h"
 #include "enrollment/client/testing/reference_verifier.h"
 #include "swtpm/tpm_test.h"
 
@@ -28,9 +28,7 @@ class EvidenceTest : public swtpm::TpmTest {
     EXPECT_TRUE(blob.has_value()) << blob.error().ToString();
     return blob ? *blob : KeyBlob{};
   }
-  static TpmPublic Public(const KeyBlob& blob) {
-    return *TpmPublic::FromStruct(blob.public_area);
-  }
+  static TpmPublic Public(const KeyBlob& blob) { return *TpmPublic::FromStruct(blob.public_area); }
 };
 
 TEST_F(EvidenceTest, CompleteRequestPassesTheServiceChecks) {
@@ -48,8 +46,8 @@ TEST_F(EvidenceTest, CompleteRequestPassesTheServiceChecks) {
     KeyBlob ak_blob = NewKey(attestation::AttestationKeyTemplate(KeyAlgorithm::kEccP256));
     KeyBlob id_blob = NewKey(attestation::IdentityKeyTemplate(c.identity));
 
-    auto request = BuildChallengeRequest(tpm(), "device-0001", c.ek, ek->public_area,
-                                         Public(ak_blob));
+    auto request =
+        BuildChallengeRequest(tpm(), "device-0001", c.ek, ek->public_area, Public(ak_blob));
     ASSERT_TRUE(request.has_value()) << request.error().ToString();
     EXPECT_EQ(request->ek_public, ek->public_area.Marshal());
     ASSERT_EQ(request->ek_certificate.has_value(), c.has_cert);
@@ -125,12 +123,12 @@ TEST_F(EvidenceTest, RenewPayloadIsBoundToTheNonce) {
   }
   ASSERT_TRUE(payload.has_value()) << payload.error().ToString();
   auto ok = testing::VerifyReferenceEvidence(payload->evidence, Public(ak_blob).Marshal(),
-                                             *RenewQualifyingData(nonce), "");
+                                             *api::RenewQualifyingData(nonce), "");
   ASSERT_TRUE(ok.has_value()) << ok.error().ToString();
   Bytes other = nonce;
   other[0] ^= 1;
   auto wrong = testing::VerifyReferenceEvidence(payload->evidence, Public(ak_blob).Marshal(),
-                                                *RenewQualifyingData(other), "");
+                                                *api::RenewQualifyingData(other), "");
   ASSERT_FALSE(wrong.has_value());
   EXPECT_EQ(wrong.error().reason, "quote.nonce_mismatch");
 }
@@ -138,8 +136,8 @@ TEST_F(EvidenceTest, RenewPayloadIsBoundToTheNonce) {
 TEST_F(EvidenceTest, InvalidRegistrationIdIsRefused) {
   auto ek = attestation::EnsureEk(tpm(), EkType::kRsa2048);
   ASSERT_TRUE(ek.has_value());
-  auto request = BuildChallengeRequest(tpm(), "-bad", EkType::kRsa2048, ek->public_area,
-                                       ek->public_area);
+  auto request =
+      BuildChallengeRequest(tpm(), "-bad", EkType::kRsa2048, ek->public_area, ek->public_area);
   ASSERT_FALSE(request.has_value());
   EXPECT_EQ(request.error().reason, "request.bad_registration_id");
 }

@@ -10,7 +10,7 @@
 #include "certs/chain.h"
 #include "certs/csr.h"
 #include "common/crypto.h"
-#include "enrollment/client/protocol_crypto.h"
+#include "enrollment/api/protocol_crypto.h"
 #include "enrollment/client/testing/reference_verifier.h"
 
 namespace edgetrust::enrollment::client::testing {
@@ -100,7 +100,7 @@ TEST(SoftwareDeviceTest, ReferenceVerifierRejectsTamperedEvidence) {
   // Evidence bound to another nonce: the quote is refused first.
   Bytes other_nonce = challenge->response.nonce;
   other_nonce[0] ^= 1;
-  auto qualifying = EnrollmentQualifyingData(challenge->secret, other_nonce);
+  auto qualifying = api::EnrollmentQualifyingData(challenge->secret, other_nonce);
   auto evidence = device.BuildEvidence(*qualifying, "sha256:0", "device-0001");
   ASSERT_TRUE(evidence.has_value());
   api::CompleteRequest wrong_nonce = *complete;
@@ -123,14 +123,14 @@ TEST(SoftwareDeviceTest, RenewEvidenceIsBoundToTheNonce) {
   Bytes nonce = *RandomBytes(16);
   auto payload = device.BuildRenewPayload(nonce, "sha256:0,1");
   ASSERT_TRUE(payload.has_value()) << payload.error().ToString();
-  auto qualifying = RenewQualifyingData(nonce);
+  auto qualifying = api::RenewQualifyingData(nonce);
   auto ok = VerifyReferenceEvidence(payload->evidence, device.ak_public().Marshal(), *qualifying,
                                     "sha256:0,1");
   ASSERT_TRUE(ok.has_value()) << ok.error().ToString();
   Bytes other = nonce;
   other[0] ^= 1;
   auto wrong = VerifyReferenceEvidence(payload->evidence, device.ak_public().Marshal(),
-                                       *RenewQualifyingData(other), "sha256:0,1");
+                                       *api::RenewQualifyingData(other), "sha256:0,1");
   ASSERT_FALSE(wrong.has_value());
   EXPECT_EQ(wrong.error().reason, "quote.nonce_mismatch");
 }

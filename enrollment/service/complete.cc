@@ -1,15 +1,11 @@
 // Round trip 2: challenge (E7), proof (E6), device state (E4, E14), evidence (E8-E13), issue.
 #include "common/crypto.h"
+#include "enrollment/api/protocol_crypto.h"
 #include "enrollment/service/device_jws.h"
 #include "enrollment/service/evidence.h"
 #include "enrollment/service/service_impl.h"
 
 namespace edgetrust::enrollment::service {
-namespace {
-
-constexpr std::string_view kProofLabel = "edgetrust-enrollment-proof-v1";
-
-}  // namespace
 
 Result<api::EnrollmentResponse> EnrollmentService::Impl::Complete(
     const api::CompleteRequest& request) {
@@ -24,9 +20,7 @@ Result<api::EnrollmentResponse> EnrollmentService::Impl::Complete(
   details["ek_digest"] = pending->ek_digest_hex;
   details["enrollment"] = pending->decision.enrollment;
 
-  auto expected_proof =
-      Hmac(HashAlgorithm::kSha256, pending->secret.RevealForCrypto(),
-           Concat({AsBytes(kProofLabel), request.challenge_id}));
+  auto expected_proof = api::EnrollmentProof(pending->secret, request.challenge_id);
   if (!expected_proof) return Reject(kAction, id, expected_proof.error(), details);
   if (!ConstantTimeEquals(*expected_proof, request.proof)) {
     Error e{ErrorCode::kPermissionDenied, "credential.bad_proof",
@@ -49,8 +43,7 @@ Result<api::EnrollmentResponse> EnrollmentService::Impl::Complete(
                                        (*device)->tpm_restart_count, false};
   }
 
-  auto qualifying = Digest(HashAlgorithm::kSha256,
-                           Concat({pending->secret.RevealForCrypto(), pending->nonce}));
+  auto qualifying = api::EnrollmentQualifyingData(pending->secret, pending->nonce);
   if (!qualifying) return Reject(kAction, id, qualifying.error(), details);
   auto ak = attestation::TpmPublic::Parse(pending->ak_public);
   if (!ak) return Reject(kAction, id, ak.error(), details);

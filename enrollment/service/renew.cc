@@ -1,15 +1,11 @@
 // Signed renewal (E15): JWS first, then fresh evidence against the AK recorded at enrollment.
 #include "common/crypto.h"
+#include "enrollment/api/protocol_crypto.h"
 #include "enrollment/service/device_jws.h"
 #include "enrollment/service/evidence.h"
 #include "enrollment/service/service_impl.h"
 
 namespace edgetrust::enrollment::service {
-namespace {
-
-constexpr std::string_view kRenewLabel = "edgetrust-renew-v1";
-
-}  // namespace
 
 Result<api::EnrollmentResponse> EnrollmentService::Impl::Renew(const std::string& device_id,
                                                                std::string_view path,
@@ -35,13 +31,12 @@ Result<api::EnrollmentResponse> EnrollmentService::Impl::Renew(const std::string
   }
   auto ak = attestation::TpmPublic::Parse(*ak_bytes);
   if (!ak) return Reject(kAction, device_id, ak.error(), details);
-  auto qualifying =
-      Digest(HashAlgorithm::kSha256, Concat({AsBytes(kRenewLabel), request->nonce_bytes()}));
+  auto qualifying = api::RenewQualifyingData(request->nonce_bytes());
   if (!qualifying) return Reject(kAction, device_id, qualifying.error(), details);
   const attestation::TpmClock last{device.tpm_clock, device.tpm_reset_count,
                                    device.tpm_restart_count, false};
-  auto verified = VerifyEvidence(payload->evidence,
-                                 EvidenceExpectations{&*ak, *qualifying, &*decision, last});
+  auto verified =
+      VerifyEvidence(payload->evidence, EvidenceExpectations{&*ak, *qualifying, &*decision, last});
   if (!verified) {
     const bool golden_failed = verified.error().reason == "pcr.policy_mismatch";
     return Reject(kAction, device_id, verified.error(), details, golden_failed);

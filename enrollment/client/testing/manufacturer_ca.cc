@@ -68,9 +68,9 @@ Status AddTpmSan(X509* cert) {
                             {"2.23.133.2.3", "id:00010000"}};
   for (const auto& [oid, value] : attrs) {
     Asn1Object obj(OBJ_txt2obj(oid, 1));
-    if (!obj || X509_NAME_add_entry_by_OBJ(dir.get(), obj.get(), MBSTRING_UTF8,
-                                           reinterpret_cast<const unsigned char*>(value), -1,
-                                           -1, 0) != 1) {
+    if (!obj ||
+        X509_NAME_add_entry_by_OBJ(dir.get(), obj.get(), MBSTRING_UTF8,
+                                   reinterpret_cast<const unsigned char*>(value), -1, -1, 0) != 1) {
       return std::unexpected(Ossl("X509_NAME_add_entry_by_OBJ"));
     }
   }
@@ -128,8 +128,7 @@ Result<TestManufacturerCa> TestManufacturerCa::Load(const std::string& certifica
   if (!key_pem) return Fail(key_pem.error());
   OpenSslPtr<BIO> bio(BIO_new_mem_buf(key_pem->data(), static_cast<int>(key_pem->size())));
   std::shared_ptr<evp_pkey_st> key(
-      bio ? PEM_read_bio_PrivateKey(bio.get(), nullptr, nullptr, nullptr) : nullptr,
-      EVP_PKEY_free);
+      bio ? PEM_read_bio_PrivateKey(bio.get(), nullptr, nullptr, nullptr) : nullptr, EVP_PKEY_free);
   if (!key) return std::unexpected(Ossl("PEM_read_bio_PrivateKey"));
   return TestManufacturerCa(std::move(*cert), std::move(key));
 }
@@ -144,12 +143,12 @@ Result<certs::Certificate> TestManufacturerCa::IssueEkCertificate(const PublicKe
     return std::unexpected(Ossl("X509_set_issuer_name"));
   }
   if (auto ok = AddTpmSan(cert); !ok) return Fail(ok.error());
-  const char* usage = ek.type() == KeyType::kRsa ? "critical,keyEncipherment"
-                                                 : "critical,keyAgreement";
-  for (auto [nid, value] : {std::pair{NID_basic_constraints, "critical,CA:FALSE"},
-                            std::pair{NID_key_usage, usage},
-                            std::pair{NID_ext_key_usage, "2.23.133.8.1"},
-                            std::pair{NID_authority_key_identifier, "keyid"}}) {
+  const char* usage =
+      ek.type() == KeyType::kRsa ? "critical,keyEncipherment" : "critical,keyAgreement";
+  for (auto [nid, value] :
+       {std::pair{NID_basic_constraints, "critical,CA:FALSE"}, std::pair{NID_key_usage, usage},
+        std::pair{NID_ext_key_usage, "2.23.133.8.1"},
+        std::pair{NID_authority_key_identifier, "keyid"}}) {
     if (auto ok = AddExt(cert, issuer, nid, value); !ok) return Fail(ok.error());
   }
   if (X509_sign(cert, key_.get(), EVP_sha256()) <= 0) return std::unexpected(Ossl("X509_sign"));

@@ -6,7 +6,7 @@
 #include "attestation/tpm_public.h"
 #include "certs/csr.h"
 #include "common/crypto.h"
-#include "enrollment/client/protocol_crypto.h"
+#include "enrollment/api/protocol_crypto.h"
 
 namespace edgetrust::enrollment::client::testing {
 namespace {
@@ -54,7 +54,7 @@ Result<PublicKey> VerifyReferenceEvidence(const api::Evidence& evidence, ByteVie
                                           const std::string& pcr_selection) {
   auto ak = attestation::TpmPublic::Parse(ak_public);
   if (!ak) return Fail(ak.error());
-  auto required = QuoteSelection(pcr_selection);
+  auto required = api::QuoteSelection(pcr_selection);
   if (!required) return Fail(required.error());
   auto values = FromPcrMap(evidence.quote.pcrs);
   if (!values) return Fail(values.error());
@@ -64,8 +64,7 @@ Result<PublicKey> VerifyReferenceEvidence(const api::Evidence& evidence, ByteVie
   auto identity = attestation::TpmPublic::Parse(evidence.certify.identity_public);
   if (!identity) return Fail(identity.error());
   auto certify = attestation::VerifyCertify(*ak, evidence.certify.attest,
-                                            evidence.certify.signature, *identity,
-                                            qualifying_data);
+                                            evidence.certify.signature, *identity, qualifying_data);
   if (!certify) return Fail(certify.error());
   auto csr = certs::Csr::FromDer(evidence.csr);
   if (!csr) return Fail(csr.error());
@@ -85,12 +84,12 @@ Result<PublicKey> VerifyReferenceComplete(const api::ChallengeRequest& request,
   if (!ConstantTimeEquals(complete.challenge_id, challenge.response.challenge_id)) {
     return Fail(ErrorCode::kNotFound, "challenge.unknown", "another challenge id");
   }
-  auto proof = EnrollmentProof(challenge.secret, challenge.response.challenge_id);
+  auto proof = api::EnrollmentProof(challenge.secret, challenge.response.challenge_id);
   if (!proof) return Fail(proof.error());
   if (!ConstantTimeEquals(*proof, complete.proof)) {
     return Fail(ErrorCode::kPermissionDenied, "credential.bad_proof", "wrong proof");
   }
-  auto qualifying = EnrollmentQualifyingData(challenge.secret, challenge.response.nonce);
+  auto qualifying = api::EnrollmentQualifyingData(challenge.secret, challenge.response.nonce);
   if (!qualifying) return Fail(qualifying.error());
   return VerifyReferenceEvidence(complete.evidence, request.ak_public, *qualifying,
                                  challenge.response.pcr_selection);

@@ -10,7 +10,7 @@
 #include "certs/csr.h"
 #include "certs/testing/software_signer.h"
 #include "common/openssl.h"
-#include "enrollment/client/protocol_crypto.h"
+#include "enrollment/api/protocol_crypto.h"
 
 namespace edgetrust::enrollment::client::testing {
 namespace {
@@ -28,14 +28,13 @@ Result<std::shared_ptr<const certs::Signer>> IdentitySigner(
   OpenSslPtr<BIO> bio(
       BIO_new_mem_buf(key.private_pem.data(), static_cast<int>(key.private_pem.size())));
   std::shared_ptr<evp_pkey_st> pkey(
-      bio ? PEM_read_bio_PrivateKey(bio.get(), nullptr, nullptr, nullptr) : nullptr,
-      EVP_PKEY_free);
+      bio ? PEM_read_bio_PrivateKey(bio.get(), nullptr, nullptr, nullptr) : nullptr, EVP_PKEY_free);
   if (!pkey) {
     return std::unexpected(
         OpenSslError(ErrorCode::kInternal, "crypto.openssl", "PEM_read_bio_PrivateKey"));
   }
-  return std::make_shared<certs::testing::SoftwareSigner>(std::move(pkey),
-                                                          std::move(*public_key), *algorithm);
+  return std::make_shared<certs::testing::SoftwareSigner>(std::move(pkey), std::move(*public_key),
+                                                          *algorithm);
 }
 
 }  // namespace
@@ -98,14 +97,14 @@ Result<SecretBytes> SoftwareDevice::ActivateCredential(
 Result<api::Evidence> SoftwareDevice::BuildEvidence(ByteView qualifying_data,
                                                     std::string_view pcr_selection,
                                                     std::string_view common_name) const {
-  auto selection = QuoteSelection(pcr_selection);
+  auto selection = api::QuoteSelection(pcr_selection);
   if (!selection) return Fail(selection.error());
   attestation::PcrValues values;
   for (const attestation::PcrBank& bank : *selection) {
     for (uint32_t index : bank.indices) {
       auto it = pcrs_.find({bank.alg, index});
-      values.push_back({bank.alg, index,
-                        it != pcrs_.end() ? it->second : Bytes(DigestSize(bank.alg), 0)});
+      values.push_back(
+          {bank.alg, index, it != pcrs_.end() ? it->second : Bytes(DigestSize(bank.alg), 0)});
     }
   }
   auto quote_attest = attestation::testing::QuoteAttest(qualifying_data, values);
@@ -127,7 +126,7 @@ Result<api::Evidence> SoftwareDevice::BuildEvidence(ByteView qualifying_data,
   }
   evidence.quote.attest = std::move(quote->attest);
   evidence.quote.signature = std::move(quote->signature);
-  evidence.quote.pcrs = ToPcrMap(values);
+  evidence.quote.pcrs = api::ToPcrMap(values);
   evidence.certify.attest = std::move(certify->attest);
   evidence.certify.signature = std::move(certify->signature);
   evidence.certify.identity_public = identity_public_.Marshal();
@@ -138,9 +137,9 @@ Result<api::CompleteRequest> SoftwareDevice::BuildCompleteRequest(
     const api::ChallengeResponse& challenge) const {
   auto secret = ActivateCredential(challenge);
   if (!secret) return Fail(secret.error());
-  auto qualifying = EnrollmentQualifyingData(*secret, challenge.nonce);
+  auto qualifying = api::EnrollmentQualifyingData(*secret, challenge.nonce);
   if (!qualifying) return Fail(qualifying.error());
-  auto proof = EnrollmentProof(*secret, challenge.challenge_id);
+  auto proof = api::EnrollmentProof(*secret, challenge.challenge_id);
   if (!proof) return Fail(proof.error());
   auto evidence = BuildEvidence(*qualifying, challenge.pcr_selection, registration_id_);
   if (!evidence) return Fail(evidence.error());
@@ -149,7 +148,7 @@ Result<api::CompleteRequest> SoftwareDevice::BuildCompleteRequest(
 
 Result<api::RenewPayload> SoftwareDevice::BuildRenewPayload(ByteView nonce,
                                                             std::string_view pcr_selection) const {
-  auto qualifying = RenewQualifyingData(nonce);
+  auto qualifying = api::RenewQualifyingData(nonce);
   if (!qualifying) return Fail(qualifying.error());
   auto evidence = BuildEvidence(*qualifying, pcr_selection, registration_id_);
   if (!evidence) return Fail(evidence.error());

@@ -1,11 +1,11 @@
-#include "enrollment/client/protocol_crypto.h"
+#include "enrollment/api/protocol_crypto.h"
 
 #include <algorithm>
 #include <string>
 
 #include "common/crypto.h"
 
-namespace edgetrust::enrollment::client {
+namespace edgetrust::enrollment::api {
 
 Result<Bytes> EnrollmentQualifyingData(const SecretBytes& secret, ByteView nonce) {
   ByteView s = secret.RevealForCrypto();
@@ -29,12 +29,12 @@ Result<attestation::PcrSelection> QuoteSelection(std::string_view pcr_selection)
                                                               : pcr_selection);
 }
 
-api::PcrMap ToPcrMap(const attestation::PcrValues& values) {
-  api::PcrMap map;
+PcrMap ToPcrMap(const attestation::PcrValues& values) {
+  PcrMap map;
   for (const attestation::PcrValue& v : values) {
     map[std::string(HashAlgorithmName(v.alg))][v.index] = v.digest;
   }
   return map;
 }
 
-}  // namespace edgetrust::enrollment::client
+}  // namespace edgetrust::enrollment::api

@@ -1,8 +1,9 @@
-// The device's side of the enrollment protocol's small computations (docs/enrollment-protocol.md),
-// shared by the TPM path (evidence.h) and the simulated device (testing/software_device.h) so
-// both produce byte-identical requests. Pure functions, thread-safe.
-#ifndef EDGETRUST_ENROLLMENT_CLIENT_PROTOCOL_CRYPTO_H_
-#define EDGETRUST_ENROLLMENT_CLIENT_PROTOCOL_CRYPTO_H_
+// The enrollment protocol's small computations (docs/enrollment-protocol.md), shared by the
+// service that checks them and by the devices that make them (the TPM path, client/evidence.h,
+// and the simulated device), so both sides compute byte-identical values. Pure functions,
+// thread-safe.
+#ifndef EDGETRUST_ENROLLMENT_API_PROTOCOL_CRYPTO_H_
+#define EDGETRUST_ENROLLMENT_API_PROTOCOL_CRYPTO_H_
 
 #include <string_view>
 
@@ -12,7 +13,7 @@
 #include "common/secret_bytes.h"
 #include "enrollment/api/wire.h"
 
-namespace edgetrust::enrollment::client {
+namespace edgetrust::enrollment::api {
 
 inline constexpr std::string_view kProofLabel = "edgetrust-enrollment-proof-v1";
 inline constexpr std::string_view kRenewLabel = "edgetrust-renew-v1";
@@ -35,8 +36,8 @@ Result<Bytes> RenewQualifyingData(ByteView nonce);
 Result<attestation::PcrSelection> QuoteSelection(std::string_view pcr_selection);
 
 // ToPcrMap converts quoted PCR values into the wire's bank → index → digest map.
-api::PcrMap ToPcrMap(const attestation::PcrValues& values);
+PcrMap ToPcrMap(const attestation::PcrValues& values);
 
-}  // namespace edgetrust::enrollment::client
+}  // namespace edgetrust::enrollment::api
 
-#endif  // EDGETRUST_ENROLLMENT_CLIENT_PROTOCOL_CRYPTO_H_
+#endif  // EDGETRUST_ENROLLMENT_API_PROTOCOL_CRYPTO_H_
