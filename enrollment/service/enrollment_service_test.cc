@@ -24,19 +24,7 @@ using testing::SimDevice;
 
 constexpr char kFullSelection[] = "sha256:0,1,2,3,4,5,6,7";
 
-class EnrollmentServiceTest : public testing::ServiceFixture {
- protected:
-  // A device admitted through a group whose CA issued its EK certificate.
-  void GroupDevice(SimDevice& device, const ManufacturerCa& ca) {
-    device.ek_certificate =
-        ca.IssueEkCertificate(device.ek().public_pem, now() - 3600, now() + 86400 * 365);
-  }
-
-  std::string SerialOf(const std::string& id) {
-    auto d = store_->GetDevice(id);
-    return d ? d->current_serial : "";
-  }
-};
+using EnrollmentServiceTest = testing::ServiceFixture;
 
 // --- happy paths ---
 

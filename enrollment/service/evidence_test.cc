@@ -24,19 +24,7 @@ using testing::SimDevice;
 
 constexpr char kFullSelection[] = "sha256:0,1,2,3,4,5,6,7";
 
-class EnrollmentServiceTest : public testing::ServiceFixture {
- protected:
-  // A device admitted through a group whose CA issued its EK certificate.
-  void GroupDevice(SimDevice& device, const ManufacturerCa& ca) {
-    device.ek_certificate =
-        ca.IssueEkCertificate(device.ek().public_pem, now() - 3600, now() + 86400 * 365);
-  }
-
-  std::string SerialOf(const std::string& id) {
-    auto d = store_->GetDevice(id);
-    return d ? d->current_serial : "";
-  }
-};
+using EnrollmentServiceTest = testing::ServiceFixture;
 
 // --- E8: forged quotes ---
 
@@ -79,8 +67,8 @@ TEST_F(EvidenceTest, E8_QuoteWithWrongType) {
 }
 
 TEST_F(EvidenceTest, E8_QuoteWithWrongExtraData) {
-  request_.evidence.quote = device_.Quote(qualifying_, DefaultPcrs(),
-                                          [](TPMS_ATTEST& a) { a.extraData.buffer[0] ^= 1; });
+  request_.evidence.quote =
+      device_.Quote(qualifying_, DefaultPcrs(), [](TPMS_ATTEST& a) { a.extraData.buffer[0] ^= 1; });
   ExpectComplete(ErrorCode::kPermissionDenied, "quote.nonce_mismatch");
 }
 
@@ -151,8 +139,8 @@ TEST_F(EnrollmentServiceTest, ClockRegressionOfAKnownDeviceIsRejected) {
   ASSERT_TRUE(first.has_value()) << first.error().ToString();
   auto challenge = service_->Challenge(device.ChallengeRequest());
   ASSERT_TRUE(challenge.has_value());
-  auto older = device.Complete(*challenge, DefaultPcrs(),
-                               [](TPMS_ATTEST& a) { a.clockInfo.clock = 1000; });
+  auto older =
+      device.Complete(*challenge, DefaultPcrs(), [](TPMS_ATTEST& a) { a.clockInfo.clock = 1000; });
   ExpectRejected(service_->Complete(older), ErrorCode::kPermissionDenied, "quote.clock_regressed",
                  "device-clock", first->serial);
 }

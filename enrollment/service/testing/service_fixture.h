@@ -122,6 +122,16 @@ class ServiceFixture : public ::testing::Test {
   void AddPolicy(const std::string& id, const std::string& selection,
                  const attestation::PcrValues& golden);
   void SetDeviceStatus(const std::string& id, store::DeviceStatus status);
+  // GroupDevice gives `device` an EK certificate from `ca`, valid for a year from now - 1 h.
+  void GroupDevice(SimDevice& device, const ManufacturerCa& ca) {
+    device.ek_certificate =
+        ca.IssueEkCertificate(device.ek().public_pem, now() - 3600, now() + 86400 * 365);
+  }
+  // SerialOf is the device's current certificate serial, "" when none or unknown.
+  std::string SerialOf(const std::string& id) {
+    auto d = store_->GetDevice(id);
+    return d ? d->current_serial : "";
+  }
 
   // Enroll runs both round trips honestly.
   Result<api::EnrollmentResponse> Enroll(const SimDevice& device,
