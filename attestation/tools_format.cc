@@ -71,4 +71,3 @@ Result<CredentialBlob> DecodeTpm2ToolsCredential(ByteView file) {
 }
 
 }  // namespace edgetrust::attestation
-

@@ -48,8 +48,7 @@ Result<std::unique_ptr<TpmSigner>> TpmSigner::Create(Tpm& tpm, const TransientHa
   if (!algorithm) return Fail(algorithm.error());
   auto public_key = key_public.ToPublicKey();
   if (!public_key) return Fail(public_key.error());
-  return std::unique_ptr<TpmSigner>(
-      new TpmSigner(tpm, key, *algorithm, std::move(*public_key)));
+  return std::unique_ptr<TpmSigner>(new TpmSigner(tpm, key, *algorithm, std::move(*public_key)));
 }
 
 Result<Bytes> TpmSigner::Sign(ByteView digest) const {

@@ -62,13 +62,13 @@ TEST_F(TpmSignerTest, SignaturesVerifyAndCsrPassesOpenssl) {
     Bytes message = ToBytes("edgetrust tpm signer");
     auto signature = (*signer)->Sign(*Digest(hash, message));
     ASSERT_TRUE(signature.has_value()) << signature.error().ToString();
-    auto verified = (*signer)->public_key().Verify(certs::SignatureSchemeOf(c.alg), hash,
-                                                   message, *signature);
+    auto verified =
+        (*signer)->public_key().Verify(certs::SignatureSchemeOf(c.alg), hash, message, *signature);
     EXPECT_TRUE(verified.has_value()) << verified.error().ToString();
     Bytes other = message;
     other[0] ^= 1;
-    auto wrong = (*signer)->public_key().Verify(certs::SignatureSchemeOf(c.alg), hash, other,
-                                                *signature);
+    auto wrong =
+        (*signer)->public_key().Verify(certs::SignatureSchemeOf(c.alg), hash, other, *signature);
     ASSERT_FALSE(wrong.has_value());
     EXPECT_EQ(wrong.error().reason, "signature.invalid");
 

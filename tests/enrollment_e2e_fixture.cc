@@ -53,10 +53,10 @@ Result<attestation::PersistentKey> CreateVariantEk(attestation::Tpm& tpm, EkType
   static const TPML_PCR_SELECTION kNoPcrs{};
   ESYS_TR primary = ESYS_TR_NONE;
   TPM2B_PUBLIC* out_public = nullptr;
-  TSS2_RC rc = Esys_CreatePrimary(tpm.esys(), ESYS_TR_RH_ENDORSEMENT, ESYS_TR_PASSWORD,
-                                  ESYS_TR_NONE, ESYS_TR_NONE, &kEmptySensitive, &tmpl,
-                                  &kNoOutsideInfo, &kNoPcrs, &primary, &out_public, nullptr,
-                                  nullptr, nullptr);
+  TSS2_RC rc =
+      Esys_CreatePrimary(tpm.esys(), ESYS_TR_RH_ENDORSEMENT, ESYS_TR_PASSWORD, ESYS_TR_NONE,
+                         ESYS_TR_NONE, &kEmptySensitive, &tmpl, &kNoOutsideInfo, &kNoPcrs, &primary,
+                         &out_public, nullptr, nullptr, nullptr);
   attestation::EsysPtr<TPM2B_PUBLIC> owned_public(out_public);
   attestation::TransientHandle transient(tpm, primary);
   if (auto err = attestation::TpmError(rc, "Esys_CreatePrimary")) return std::unexpected(*err);
@@ -121,8 +121,8 @@ Result<std::unique_ptr<TpmDevice>> TpmDevice::Create(attestation::Tpm& tpm,
   auto ak = attestation::CreateKey(
       tpm, srk.handle, attestation::AttestationKeyTemplate(attestation::KeyAlgorithm::kEccP256));
   if (!ak) return Fail(ak.error());
-  auto identity = attestation::CreateKey(tpm, srk.handle,
-                                         attestation::IdentityKeyTemplate(device->options_.identity));
+  auto identity = attestation::CreateKey(
+      tpm, srk.handle, attestation::IdentityKeyTemplate(device->options_.identity));
   if (!identity) return Fail(identity.error());
   device->ak_blob_ = *ak;
   device->identity_blob_ = *identity;
@@ -164,8 +164,10 @@ Result<std::pair<TpmPublic, attestation::TransientHandle>> TpmDevice::CreateAndL
 Result<api::ChallengeRequest> TpmDevice::ChallengeRequest() const {
   auto request = client::BuildChallengeRequest(*tpm_, id(), ek_type(), ek_public(), ak_public());
   if (!request) return Fail(request.error());
-  if (!options_.provisioned_ek) request->ek_certificate = ek_certificate_override_;
-  else if (ek_certificate_override_) request->ek_certificate = ek_certificate_override_;
+  if (!options_.provisioned_ek)
+    request->ek_certificate = ek_certificate_override_;
+  else if (ek_certificate_override_)
+    request->ek_certificate = ek_certificate_override_;
   return request;
 }
 
@@ -173,8 +175,8 @@ Result<api::CompleteRequest> TpmDevice::CompleteRequest(
     const api::ChallengeResponse& challenge) const {
   auto keys = Load();
   if (!keys) return Fail(keys.error());
-  client::TpmDeviceKeys device_keys{*tpm_, ek_type(), ek_, keys->ak, keys->identity,
-                                    identity_public()};
+  client::TpmDeviceKeys device_keys{*tpm_,    ek_type(),      ek_,
+                                    keys->ak, keys->identity, identity_public()};
   return client::BuildCompleteRequest(device_keys, id(), challenge);
 }
 
@@ -192,8 +194,8 @@ Result<std::string> TpmDevice::RenewBody(std::string_view nonce, std::string_vie
   if (!nonce_bytes) return Fail(nonce_bytes.error());
   auto keys = Load();
   if (!keys) return Fail(keys.error());
-  auto payload = client::BuildRenewPayload(*tpm_, keys->ak, keys->identity, identity_public(),
-                                           id(), *nonce_bytes, pcr_selection);
+  auto payload = client::BuildRenewPayload(*tpm_, keys->ak, keys->identity, identity_public(), id(),
+                                           *nonce_bytes, pcr_selection);
   if (!payload) return Fail(payload.error());
   auto signer = attestation::TpmSigner::Create(*tpm_, keys->identity, identity_public());
   if (!signer) return Fail(signer.error());
@@ -346,8 +348,8 @@ OperatorAnswer EnrollmentE2eTest::Operator(const std::string& method, const std:
   nlohmann::json body{{"id", id}, {"selection", selection}, {"golden", golden}};
   OperatorAnswer a = Operator("POST", "/v1/operator/pcr-policies", body.dump());
   if (a.status / 100 != 2) {
-    return ::testing::AssertionFailure() << "PCR policy: HTTP " << a.status << " " << a.body
-                                         << a.output;
+    return ::testing::AssertionFailure()
+           << "PCR policy: HTTP " << a.status << " " << a.body << a.output;
   }
   return ::testing::AssertionSuccess();
 }
@@ -356,8 +358,8 @@ OperatorAnswer EnrollmentE2eTest::Operator(const std::string& method, const std:
                                                            const std::string& action) {
   OperatorAnswer a = Operator("POST", "/v1/operator/devices/" + id + "/" + action);
   if (a.status != 200) {
-    return ::testing::AssertionFailure() << action << ": HTTP " << a.status << " " << a.body
-                                         << a.output;
+    return ::testing::AssertionFailure()
+           << action << ": HTTP " << a.status << " " << a.body << a.output;
   }
   return ::testing::AssertionSuccess();
 }
@@ -419,8 +421,7 @@ std::unique_ptr<TpmDevice> EnrollmentE2eTest::NewDevice(std::string_view prefix,
   return device ? std::move(*device) : nullptr;
 }
 
-int64_t EnrollmentE2eTest::CertificateCount(const std::string& device_id,
-                                            EnrolldProcess* service) {
+int64_t EnrollmentE2eTest::CertificateCount(const std::string& device_id, EnrolldProcess* service) {
   EnrolldProcess& s = Service(service, *enrolld_);
   sqlite3* db = nullptr;
   int64_t count = -1;
@@ -448,10 +449,9 @@ std::optional<std::string> EnrollmentE2eTest::CurrentSerial(const std::string& d
   return j["current_serial"].get<std::string>();
 }
 
-::testing::AssertionResult EnrollmentE2eTest::NothingIssued(const std::string& id,
-                                                            int64_t certificates_before,
-                                                            std::optional<std::string> serial_before,
-                                                            EnrolldProcess* service) {
+::testing::AssertionResult EnrollmentE2eTest::NothingIssued(
+    const std::string& id, int64_t certificates_before, std::optional<std::string> serial_before,
+    EnrolldProcess* service) {
   const int64_t count = CertificateCount(id, service);
   if (count != certificates_before) {
     return ::testing::AssertionFailure() << "registry holds " << count << " certificates for '"
@@ -460,8 +460,8 @@ std::optional<std::string> EnrollmentE2eTest::CurrentSerial(const std::string& d
   OperatorAnswer a = Operator("GET", "/v1/operator/devices/" + id, "", service);
   if (!serial_before) {
     if (a.status != 404) {
-      return ::testing::AssertionFailure() << "device '" << id << "' exists: HTTP " << a.status
-                                           << " " << a.body;
+      return ::testing::AssertionFailure()
+             << "device '" << id << "' exists: HTTP " << a.status << " " << a.body;
     }
     return ::testing::AssertionSuccess();
   }
@@ -471,8 +471,8 @@ std::optional<std::string> EnrollmentE2eTest::CurrentSerial(const std::string& d
   auto j = a.json();
   const std::string serial = j.value("current_serial", std::string());
   if (serial != *serial_before) {
-    return ::testing::AssertionFailure() << "current serial changed from " << *serial_before
-                                         << " to " << serial;
+    return ::testing::AssertionFailure()
+           << "current serial changed from " << *serial_before << " to " << serial;
   }
   return ::testing::AssertionSuccess();
 }
@@ -480,8 +480,8 @@ std::optional<std::string> EnrollmentE2eTest::CurrentSerial(const std::string& d
 int64_t EnrollmentE2eTest::LastAuditSequence(EnrolldProcess* service) {
   int64_t after = 0;
   for (int page = 0; page < 100; ++page) {
-    OperatorAnswer a = Operator("GET", "/v1/operator/audit?limit=1000&after=" +
-                                           std::to_string(after), "", service);
+    OperatorAnswer a = Operator(
+        "GET", "/v1/operator/audit?limit=1000&after=" + std::to_string(after), "", service);
     auto j = a.json();
     if (a.status != 200 || !j.is_object() || !j["records"].is_array() || j["records"].empty()) {
       break;
@@ -517,9 +517,9 @@ int64_t EnrollmentE2eTest::LastAuditSequence(EnrolldProcess* service) {
 ::testing::AssertionResult EnrollmentE2eTest::Rejected(const Answer& answer, int status,
                                                        const std::string& reason) {
   if (answer.status == status && answer.reason == reason) return ::testing::AssertionSuccess();
-  return ::testing::AssertionFailure() << "expected HTTP " << status << " " << reason << ", got "
-                                       << answer.status << " '" << answer.reason << "' "
-                                       << answer.body.substr(0, 300);
+  return ::testing::AssertionFailure()
+         << "expected HTTP " << status << " " << reason << ", got " << answer.status << " '"
+         << answer.reason << "' " << answer.body.substr(0, 300);
 }
 
 std::string EnrollmentE2eTest::ManufacturerBundlePath() {

@@ -192,10 +192,10 @@ class EnrollmentE2eTest : public swtpm::TpmTest {
   // NothingIssued: no more than `certificates_before` certificates for the device, and the
   // operator API knows no device `id` (or, when `serial_before` is set, its current serial is
   // still that one).
-  static ::testing::AssertionResult NothingIssued(const std::string& id,
-                                                  int64_t certificates_before = 0,
-                                                  std::optional<std::string> serial_before = {},
-                                                  server::testing::EnrolldProcess* service = nullptr);
+  static ::testing::AssertionResult NothingIssued(
+      const std::string& id, int64_t certificates_before = 0,
+      std::optional<std::string> serial_before = {},
+      server::testing::EnrolldProcess* service = nullptr);
   // LastAuditSequence is the highest audit sequence so far (operator API).
   static int64_t LastAuditSequence(server::testing::EnrolldProcess* service = nullptr);
   // AuditHas: an audit record (operator GET /v1/operator/audit) with this action, outcome and

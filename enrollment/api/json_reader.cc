@@ -12,7 +12,8 @@ std::unexpected<Error> WireError(std::string reason, std::string message) {
 
 Result<nlohmann::json> ParseStrictJson(std::string_view body) {
   if (body.size() > kMaxBodySize) {
-    return WireError("request.too_large", "body exceeds " + std::to_string(kMaxBodySize) + " bytes");
+    return WireError("request.too_large",
+                     "body exceeds " + std::to_string(kMaxBodySize) + " bytes");
   }
   std::vector<std::set<std::string>> keys;  // member names of each open object
   std::string problem;
@@ -67,7 +68,8 @@ Result<const nlohmann::json*> ObjectReader::Member(const char* name, bool requir
 Result<std::string> ObjectReader::String(const char* name) {
   auto v = OptionalString(name);
   if (!v) return Fail(v.error());
-  if (!v->has_value()) return WireError("request.missing_field", where_ + "." + name + " is missing");
+  if (!v->has_value())
+    return WireError("request.missing_field", where_ + "." + name + " is missing");
   return std::move(**v);
 }
 
@@ -84,7 +86,8 @@ Result<std::optional<std::string>> ObjectReader::OptionalString(const char* name
 Result<Bytes> ObjectReader::Base64Url(const char* name) {
   auto v = OptionalBase64Url(name);
   if (!v) return Fail(v.error());
-  if (!v->has_value()) return WireError("request.missing_field", where_ + "." + name + " is missing");
+  if (!v->has_value())
+    return WireError("request.missing_field", where_ + "." + name + " is missing");
   return std::move(**v);
 }
 

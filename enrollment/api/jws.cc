@@ -33,9 +33,12 @@ std::unexpected<Error> AsMalformed(const Error& e) {
 
 std::string_view JwsAlgName(JwsAlg alg) {
   switch (alg) {
-    case JwsAlg::kEs256: return "ES256";
-    case JwsAlg::kEs384: return "ES384";
-    case JwsAlg::kPs256: return "PS256";
+    case JwsAlg::kEs256:
+      return "ES256";
+    case JwsAlg::kEs384:
+      return "ES384";
+    case JwsAlg::kPs256:
+      return "PS256";
   }
   return "";
 }
@@ -49,10 +52,14 @@ Result<JwsAlg> ParseJwsAlg(std::string_view name) {
 
 Result<JwsAlg> JwsAlgForKey(const PublicKey& key) {
   switch (key.type()) {
-    case KeyType::kEcP256: return JwsAlg::kEs256;
-    case KeyType::kEcP384: return JwsAlg::kEs384;
-    case KeyType::kRsa: return JwsAlg::kPs256;
-    default: return BadAlg("no JWS algorithm for this key type");
+    case KeyType::kEcP256:
+      return JwsAlg::kEs256;
+    case KeyType::kEcP384:
+      return JwsAlg::kEs384;
+    case KeyType::kRsa:
+      return JwsAlg::kPs256;
+    default:
+      return BadAlg("no JWS algorithm for this key type");
   }
 }
 
@@ -61,9 +68,9 @@ Result<FlattenedJws> ParseFlattenedJws(std::string_view body) {
   if (!doc) return AsMalformed(doc.error());
   internal::ObjectReader r(*doc, "jws");
   FlattenedJws out;
-  for (auto [name, field] : {std::pair{"protected", &out.protected_b64},
-                             std::pair{"payload", &out.payload_b64},
-                             std::pair{"signature", &out.signature_b64}}) {
+  for (auto [name, field] :
+       {std::pair{"protected", &out.protected_b64}, std::pair{"payload", &out.payload_b64},
+        std::pair{"signature", &out.signature_b64}}) {
     auto v = r.String(name);
     if (!v) return AsMalformed(v.error());
     *field = std::move(*v);
@@ -168,10 +175,20 @@ Result<std::string> SignJws(const certs::Signer& signer, std::string_view nonce,
   JwsAlg alg;
   HashAlgorithm hash;
   switch (signer.algorithm()) {
-    case certs::SignatureAlgorithm::kEcdsaSha256: alg = JwsAlg::kEs256; hash = HashAlgorithm::kSha256; break;
-    case certs::SignatureAlgorithm::kEcdsaSha384: alg = JwsAlg::kEs384; hash = HashAlgorithm::kSha384; break;
-    case certs::SignatureAlgorithm::kRsaPssSha256: alg = JwsAlg::kPs256; hash = HashAlgorithm::kSha256; break;
-    default: return BadAlg("the signer's algorithm has no JWS form here");
+    case certs::SignatureAlgorithm::kEcdsaSha256:
+      alg = JwsAlg::kEs256;
+      hash = HashAlgorithm::kSha256;
+      break;
+    case certs::SignatureAlgorithm::kEcdsaSha384:
+      alg = JwsAlg::kEs384;
+      hash = HashAlgorithm::kSha384;
+      break;
+    case certs::SignatureAlgorithm::kRsaPssSha256:
+      alg = JwsAlg::kPs256;
+      hash = HashAlgorithm::kSha256;
+      break;
+    default:
+      return BadAlg("the signer's algorithm has no JWS form here");
   }
   if (alg != *key_alg) return BadAlg("signer algorithm does not fit its key");
   json x5c = json::array();

@@ -27,8 +27,8 @@ int StatusByReason(std::string_view reason) {
   }
   if (reason.ends_with(".malformed") || StartsWith(reason, "request.")) return 400;
   static constexpr std::array<std::string_view, 12> kTrust = {
-      "enrollment.", "ek.", "ak.", "quote.", "certify.", "csr.", "credential.", "jws.",
-      "device.", "identity.", "pcr.policy", "chain."};
+      "enrollment.", "ek.",  "ak.",     "quote.",    "certify.",   "csr.",
+      "credential.", "jws.", "device.", "identity.", "pcr.policy", "chain."};
   for (std::string_view prefix : kTrust) {
     if (StartsWith(reason, prefix)) return 403;
   }
@@ -37,14 +37,22 @@ int StatusByReason(std::string_view reason) {
 
 int StatusByCode(ErrorCode code) {
   switch (code) {
-    case ErrorCode::kInvalidArgument: return 400;
-    case ErrorCode::kPermissionDenied: return 403;
-    case ErrorCode::kNotFound: return 404;
-    case ErrorCode::kAlreadyExists: return 409;
-    case ErrorCode::kFailedPrecondition: return 409;
-    case ErrorCode::kUnavailable: return 503;
-    case ErrorCode::kResourceExhausted: return 503;
-    case ErrorCode::kInternal: return 500;
+    case ErrorCode::kInvalidArgument:
+      return 400;
+    case ErrorCode::kPermissionDenied:
+      return 403;
+    case ErrorCode::kNotFound:
+      return 404;
+    case ErrorCode::kAlreadyExists:
+      return 409;
+    case ErrorCode::kFailedPrecondition:
+      return 409;
+    case ErrorCode::kUnavailable:
+      return 503;
+    case ErrorCode::kResourceExhausted:
+      return 503;
+    case ErrorCode::kInternal:
+      return 500;
   }
   return 500;
 }
@@ -64,17 +72,24 @@ int HttpStatusFor(const Error& error) {
 
 std::string ClientMessage(const Error& error) {
   switch (HttpStatusFor(error)) {
-    case 400: return "the request is malformed";
-    case 403: return "the evidence or the caller is not trusted";
-    case 404: return "unknown challenge or device";
+    case 400:
+      return "the request is malformed";
+    case 403:
+      return "the evidence or the caller is not trusted";
+    case 404:
+      return "unknown challenge or device";
     case 409:
       return error.reason == "enrollment.registration_id_taken"
                  ? "the registration id is bound to another TPM"
                  : "the request conflicts with the registry";
-    case 410: return "the challenge has expired or was already used";
-    case 413: return "the request body is too large";
-    case 503: return "the service is busy or unavailable, retry later";
-    default: return "internal error";
+    case 410:
+      return "the challenge has expired or was already used";
+    case 413:
+      return "the request body is too large";
+    case 503:
+      return "the service is busy or unavailable, retry later";
+    default:
+      return "internal error";
   }
 }
 

@@ -33,7 +33,8 @@ Result<PcrMap> ReadPcrs(const json& pcrs) {
   PcrMap out;
   for (const auto& [bank, indices] : pcrs.items()) {
     if (!IsBankName(bank)) return WireError("request.bad_value", "quote.pcrs: unknown PCR bank");
-    if (!indices.is_object()) return WireError("request.wrong_type", "quote.pcrs bank must be an object");
+    if (!indices.is_object())
+      return WireError("request.wrong_type", "quote.pcrs bank must be an object");
     auto& bank_out = out[bank];
     for (const auto& [index_text, value] : indices.items()) {
       auto index = ParsePcrIndex(index_text);
@@ -179,7 +180,8 @@ Result<ChallengeResponse> ParseChallengeResponse(std::string_view body) {
   out.pcr_selection = std::move(*selection);
   auto expires = r.Integer("expires_in");
   if (!expires) return Fail(expires.error());
-  if (*expires < 0 || *expires > 86400) return WireError("request.bad_value", "expires_in out of range");
+  if (*expires < 0 || *expires > 86400)
+    return WireError("request.bad_value", "expires_in out of range");
   out.expires_in = static_cast<int>(*expires);
   if (auto done = r.Finish(); !done) return Fail(done.error());
   return out;
@@ -222,10 +224,10 @@ Result<EnrollmentResponse> ParseEnrollmentResponse(std::string_view body) {
   if (!doc) return Fail(doc.error());
   ObjectReader r(*doc, "response");
   EnrollmentResponse out;
-  for (auto [name, field] : {std::pair{"device_id", &out.device_id},
-                             std::pair{"certificate_chain_pem", &out.certificate_chain_pem},
-                             std::pair{"serial", &out.serial},
-                             std::pair{"not_after", &out.not_after}}) {
+  for (auto [name, field] :
+       {std::pair{"device_id", &out.device_id},
+        std::pair{"certificate_chain_pem", &out.certificate_chain_pem},
+        std::pair{"serial", &out.serial}, std::pair{"not_after", &out.not_after}}) {
     auto v = r.String(name);
     if (!v) return Fail(v.error());
     *field = std::move(*v);

@@ -36,9 +36,9 @@ bool ValidRegistrationId(std::string_view id);
 
 struct ChallengeRequest {
   std::string registration_id;
-  Bytes ek_public;                     // marshalled TPM2B_PUBLIC
-  std::optional<Bytes> ek_certificate; // DER
-  Bytes ak_public;                     // marshalled TPM2B_PUBLIC
+  Bytes ek_public;                      // marshalled TPM2B_PUBLIC
+  std::optional<Bytes> ek_certificate;  // DER
+  Bytes ak_public;                      // marshalled TPM2B_PUBLIC
 };
 
 struct ChallengeResponse {

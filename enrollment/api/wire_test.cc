@@ -109,15 +109,16 @@ TEST(WireTest, CompleteRequestRoundTrips) {
 }
 
 TEST(WireTest, ResponsesRoundTrip) {
-  ChallengeResponse c{Bytes(16, 1), Bytes{0, 1, 2}, Bytes{0, 1, 3}, Bytes(32, 4),
-                      "sha256:0,1,2,3,4,5,6,7", 60};
+  ChallengeResponse c{Bytes(16, 1), Bytes{0, 1, 2},           Bytes{0, 1, 3},
+                      Bytes(32, 4), "sha256:0,1,2,3,4,5,6,7", 60};
   auto c2 = ParseChallengeResponse(ToJson(c));
   ASSERT_TRUE(c2.has_value()) << c2.error().ToString();
   EXPECT_EQ(c2->pcr_selection, c.pcr_selection);
   EXPECT_EQ(c2->expires_in, 60);
   EXPECT_EQ(c2->encrypted_secret, c.encrypted_secret);
 
-  EnrollmentResponse e{"device-0001", "-----BEGIN CERTIFICATE-----\n", "0a", "2026-12-26T08:00:00Z"};
+  EnrollmentResponse e{"device-0001", "-----BEGIN CERTIFICATE-----\n", "0a",
+                       "2026-12-26T08:00:00Z"};
   auto e2 = ParseEnrollmentResponse(ToJson(e));
   ASSERT_TRUE(e2.has_value());
   EXPECT_EQ(e2->serial, "0a");
@@ -137,25 +138,26 @@ TEST(WireTest, RejectsTruncatedJson) {
 }
 
 TEST(WireTest, RejectsBadBase64) {
-  ExpectRejected(ParseChallengeRequest(
-                     R"({"registration_id":"d","ek_public":"AA==","ak_public":"AAE"})"),
-                 "request.bad_base64");
-  ExpectRejected(ParseChallengeRequest(
-                     R"({"registration_id":"d","ek_public":"AA+/","ak_public":"AAE"})"),
-                 "request.bad_base64");
+  ExpectRejected(
+      ParseChallengeRequest(R"({"registration_id":"d","ek_public":"AA==","ak_public":"AAE"})"),
+      "request.bad_base64");
+  ExpectRejected(
+      ParseChallengeRequest(R"({"registration_id":"d","ek_public":"AA+/","ak_public":"AAE"})"),
+      "request.bad_base64");
   auto body = ToJson(SampleComplete());
   body.replace(body.find("\"proof\":\"") + 9, 1, "*");
   ExpectRejected(ParseCompleteRequest(body), "request.bad_base64");
 }
 
 TEST(WireTest, RejectsWrongTypes) {
-  ExpectRejected(ParseChallengeRequest(R"({"registration_id":1,"ek_public":"AA","ak_public":"AA"})"),
-                 "request.wrong_type");
+  ExpectRejected(
+      ParseChallengeRequest(R"({"registration_id":1,"ek_public":"AA","ak_public":"AA"})"),
+      "request.wrong_type");
   ExpectRejected(ParseChallengeRequest(R"(["registration_id"])"), "request.wrong_type");
   ExpectRejected(ParseChallengeRequest(R"("text")"), "request.wrong_type");
-  ExpectRejected(ParseChallengeRequest(
-                     R"({"registration_id":"d","ek_public":null,"ak_public":"AA"})"),
-                 "request.wrong_type");
+  ExpectRejected(
+      ParseChallengeRequest(R"({"registration_id":"d","ek_public":null,"ak_public":"AA"})"),
+      "request.wrong_type");
   auto body = ToJson(SampleComplete());
   body.replace(body.find("\"csr\":\""), 7, "\"csr\":[\"");
   body.replace(body.find("\",\"proof\""), 1, "\"]");
@@ -183,9 +185,10 @@ TEST(WireTest, RejectsMissingAndUnknownFields) {
 
 TEST(WireTest, RejectsDuplicateKeys) {
   // nlohmann would keep the last one; two readers of this body could disagree, so refuse it.
-  ExpectRejected(ParseChallengeRequest(R"({"registration_id":"device-1","registration_id":"device-2",)"
-                                       R"("ek_public":"AA","ak_public":"AA"})"),
-                 "request.malformed_json");
+  ExpectRejected(
+      ParseChallengeRequest(R"({"registration_id":"device-1","registration_id":"device-2",)"
+                            R"("ek_public":"AA","ak_public":"AA"})"),
+      "request.malformed_json");
   auto body = ToJson(SampleComplete());
   body.replace(body.find("\"signature\""), 0, "\"signature\":\"AA\",");
   ExpectRejected(ParseCompleteRequest(body), "request.malformed_json");

@@ -31,10 +31,10 @@ namespace edgetrust::enrollment::client {
 struct TpmDeviceKeys {
   attestation::Tpm& tpm;
   attestation::EkType ek_type;
-  const attestation::PersistentKey& ek;             // the persistent EK of `ek_type`
-  const attestation::TransientHandle& ak;           // the loaded attestation key
-  const attestation::TransientHandle& identity;     // the loaded identity key
-  const attestation::TpmPublic& identity_public;    // its public area
+  const attestation::PersistentKey& ek;           // the persistent EK of `ek_type`
+  const attestation::TransientHandle& ak;         // the loaded attestation key
+  const attestation::TransientHandle& identity;   // the loaded identity key
+  const attestation::TpmPublic& identity_public;  // its public area
 };
 
 // BuildChallengeRequest: registration id, EK public, the EK certificate from the profile's NV

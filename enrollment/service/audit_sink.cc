@@ -39,8 +39,8 @@ Result<std::unique_ptr<FileAuditSink>> FileAuditSink::Open(const std::string& pa
                                                            FsyncPolicy policy) {
   const int fd = ::open(path.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
   if (fd < 0) {
-    return Fail(ErrorCode::kUnavailable, "audit.io",
-                "open " + path + ": " + std::strerror(errno), static_cast<uint64_t>(errno));
+    return Fail(ErrorCode::kUnavailable, "audit.io", "open " + path + ": " + std::strerror(errno),
+                static_cast<uint64_t>(errno));
   }
   return std::unique_ptr<FileAuditSink>(new FileAuditSink(fd, policy));
 }
@@ -55,9 +55,9 @@ Status FileAuditSink::Write(const store::AuditRecord& record) {
     // One write(2) per line: with O_APPEND the line lands whole at the end of the file.
     const ssize_t n = ::write(fd_, line.data(), line.size());
     if (n != static_cast<ssize_t>(line.size())) {
-      return Fail(ErrorCode::kUnavailable, "audit.io",
-                  std::string("write audit line: ") +
-                      (n < 0 ? std::strerror(errno) : "short write"));
+      return Fail(
+          ErrorCode::kUnavailable, "audit.io",
+          std::string("write audit line: ") + (n < 0 ? std::strerror(errno) : "short write"));
     }
     number = ++written_;
   }

@@ -65,7 +65,7 @@ class FileAuditSink final : public AuditSink {
 
   std::mutex sync_mu_;
   std::condition_variable sync_cv_;
-  uint64_t synced_ = 0;  // lines known to be on disk (guarded by sync_mu_)
+  uint64_t synced_ = 0;   // lines known to be on disk (guarded by sync_mu_)
   bool syncing_ = false;  // an fdatasync is running (guarded by sync_mu_)
 };
 

@@ -7,10 +7,10 @@
 
 #include <filesystem>
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <set>
 #include <thread>
 #include <vector>
-#include <nlohmann/json.hpp>
 
 namespace edgetrust::enrollment::service {
 namespace {
@@ -67,7 +67,8 @@ TEST(AuditSinkTest, ConcurrentWritersShareSyncsAndKeepLinesWhole) {
       threads.emplace_back([&, t] {
         for (int i = 0; i < 50; ++i) {
           const std::string serial = std::to_string(t * 100 + i);
-          EXPECT_TRUE((*sink)->Write(Record("ok", R"({"serial":")" + serial + R"("})")).has_value());
+          EXPECT_TRUE(
+              (*sink)->Write(Record("ok", R"({"serial":")" + serial + R"("})")).has_value());
         }
       });
     }

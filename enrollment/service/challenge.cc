@@ -13,7 +13,8 @@ Result<api::ChallengeResponse> EnrollmentService::Impl::Challenge(
   const std::string& id = request.registration_id;
   AuditDetails details;
   if (!api::ValidRegistrationId(id)) {
-    Error e{ErrorCode::kInvalidArgument, "request.bad_registration_id", "invalid registration id", 0};
+    Error e{ErrorCode::kInvalidArgument, "request.bad_registration_id", "invalid registration id",
+            0};
     return Reject(kAction, "", e, details);
   }
   auto ek = attestation::TpmPublic::Parse(request.ek_public);
@@ -45,7 +46,8 @@ Result<api::ChallengeResponse> EnrollmentService::Impl::Challenge(
               "EK is pinned to another registration id", 0};
       return Reject(kAction, id, e, details);
     }
-    if (other.error().code != ErrorCode::kNotFound) return Reject(kAction, id, other.error(), details);
+    if (other.error().code != ErrorCode::kNotFound)
+      return Reject(kAction, id, other.error(), details);
   }
 
   // E5 before MakeCredential: never bind a secret to a key that is not a proper AK.

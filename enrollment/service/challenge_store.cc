@@ -5,7 +5,8 @@ namespace edgetrust::enrollment::service {
 void InMemoryChallengeStore::SweepLocked(std::time_t now) {
   std::erase_if(pending_, [now](const auto& kv) { return kv.second.expires_at <= now; });
   std::erase_if(tombstones_, [now](const auto& kv) { return kv.second <= now; });
-  std::erase_if(tombstone_order_, [this](const std::string& id) { return !tombstones_.contains(id); });
+  std::erase_if(tombstone_order_,
+                [this](const std::string& id) { return !tombstones_.contains(id); });
 }
 
 Status InMemoryChallengeStore::Put(ByteView id, PendingChallenge challenge, std::time_t now) {

@@ -65,9 +65,9 @@ class InMemoryChallengeStore final : public ChallengeStore {
 
   const size_t capacity_;
   mutable std::mutex mu_;
-  std::map<std::string, PendingChallenge> pending_;   // hex id →
-  std::map<std::string, std::time_t> tombstones_;     // hex id → expiry
-  std::deque<std::string> tombstone_order_;           // oldest first
+  std::map<std::string, PendingChallenge> pending_;  // hex id →
+  std::map<std::string, std::time_t> tombstones_;    // hex id → expiry
+  std::deque<std::string> tombstone_order_;          // oldest first
 };
 
 }  // namespace edgetrust::enrollment::service

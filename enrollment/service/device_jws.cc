@@ -22,14 +22,14 @@ Status CheckSignature(const api::FlattenedJws& jws, api::JwsAlg alg, const Publi
       const bool p256 = alg == api::JwsAlg::kEs256;
       auto der = api::EcdsaRawToDer(*signature, p256 ? 32 : 48);
       if (!der) return Fail(der.error());
-      verified = key.Verify(SignatureScheme::kEcdsaDer,
-                            p256 ? HashAlgorithm::kSha256 : HashAlgorithm::kSha384,
-                            AsBytes(input), *der);
+      verified =
+          key.Verify(SignatureScheme::kEcdsaDer,
+                     p256 ? HashAlgorithm::kSha256 : HashAlgorithm::kSha384, AsBytes(input), *der);
       break;
     }
     case api::JwsAlg::kPs256:
-      verified = key.Verify(SignatureScheme::kRsaPss, HashAlgorithm::kSha256, AsBytes(input),
-                            *signature);
+      verified =
+          key.Verify(SignatureScheme::kRsaPss, HashAlgorithm::kSha256, AsBytes(input), *signature);
       break;
   }
   if (!verified) return Deny("jws.bad_signature", "signature does not verify");
@@ -75,8 +75,8 @@ Result<VerifiedDeviceRequest> VerifyDeviceJws(std::string_view body, std::string
   if (auto consumed = nonces.Consume(header->nonce, now); !consumed) return Fail(consumed.error());
 
   if (ca_chain.empty()) return Fail(ErrorCode::kInternal, "ca.no_chain", "no CA chain");
-  auto chained = certs::VerifyChain(*leaf, ca_chain.first(ca_chain.size() - 1),
-                                    ca_chain.last(1), certs::ChainProfile::kDeviceIdentity, now);
+  auto chained = certs::VerifyChain(*leaf, ca_chain.first(ca_chain.size() - 1), ca_chain.last(1),
+                                    certs::ChainProfile::kDeviceIdentity, now);
   if (!chained) return Deny("jws.untrusted_cert", "device certificate: " + chained.error().message);
 
   auto device = store.GetDevice(device_id);

@@ -49,8 +49,8 @@ class DeviceJwsTest : public testing::ServiceFixture {
 
   std::string Header(const std::string& alg, const std::string& nonce, const std::string& url,
                      const Bytes& leaf) const {
-    return nlohmann::json{{"alg", alg}, {"nonce", nonce}, {"url", url},
-                          {"x5c", {api::Base64StdEncode(leaf)}}}
+    return nlohmann::json{
+        {"alg", alg}, {"nonce", nonce}, {"url", url}, {"x5c", {api::Base64StdEncode(leaf)}}}
         .dump();
   }
 
@@ -78,8 +78,9 @@ TEST_F(DeviceJwsTest, RenewIssuesANewCurrentCertificate) {
   EXPECT_EQ(store_->GetDevice("device-jws")->current_serial, renewed->serial);
   // The old certificate stays valid but is no longer current.
   const std::string old = SignedRenew(device_, leaf_der_, Path("device-jws"));
-  ExpectRejected(service_->Renew("device-jws", Path("device-jws"), old), ErrorCode::kPermissionDenied,
-                 "jws.not_current_cert", "device-jws", renewed->serial);
+  ExpectRejected(service_->Renew("device-jws", Path("device-jws"), old),
+                 ErrorCode::kPermissionDenied, "jws.not_current_cert", "device-jws",
+                 renewed->serial);
   EXPECT_EQ(metrics_->decisions().Value({"renew", "ok", "ok"}), 1);
 }
 
@@ -93,10 +94,10 @@ TEST_F(DeviceJwsTest, E15_ReusedNonce) {
 
 TEST_F(DeviceJwsTest, E15_NonceNotIssuedHere) {
   const std::string nonce = api::Base64UrlEncode(Bytes(16, 0x42));
-  ExpectRenewRejected(Craft(device_.identity_signer(),
-                            Header("ES256", nonce, Path("device-jws"), leaf_der_),
-                            RenewPayload(nonce)),
-                      ErrorCode::kPermissionDenied, "jws.bad_nonce");
+  ExpectRenewRejected(
+      Craft(device_.identity_signer(), Header("ES256", nonce, Path("device-jws"), leaf_der_),
+            RenewPayload(nonce)),
+      ErrorCode::kPermissionDenied, "jws.bad_nonce");
 }
 
 TEST_F(DeviceJwsTest, E15_ExpiredNonce) {
@@ -106,9 +107,10 @@ TEST_F(DeviceJwsTest, E15_ExpiredNonce) {
 }
 
 TEST_F(DeviceJwsTest, E15_MissingNonce) {
-  const std::string header = nlohmann::json{{"alg", "ES256"}, {"url", Path("device-jws")},
-                                            {"x5c", {api::Base64StdEncode(leaf_der_)}}}
-                                 .dump();
+  const std::string header =
+      nlohmann::json{
+          {"alg", "ES256"}, {"url", Path("device-jws")}, {"x5c", {api::Base64StdEncode(leaf_der_)}}}
+          .dump();
   ExpectRenewRejected(Craft(device_.identity_signer(), header, "{}"), ErrorCode::kInvalidArgument,
                       "jws.malformed");
 }
@@ -148,9 +150,9 @@ TEST_F(DeviceJwsTest, E15_RevokedDevice) {
 }
 
 TEST_F(DeviceJwsTest, E15_UnknownDevice) {
-  ExpectRejected(service_->Renew("ghost", Path("ghost"),
-                                 SignedRenew(device_, leaf_der_, Path("ghost"))),
-                 ErrorCode::kNotFound, "device.unknown", "device-jws", serial_);
+  ExpectRejected(
+      service_->Renew("ghost", Path("ghost"), SignedRenew(device_, leaf_der_, Path("ghost"))),
+      ErrorCode::kNotFound, "device.unknown", "device-jws", serial_);
 }
 
 TEST_F(DeviceJwsTest, E15_SelfMadeCertificate) {
@@ -162,9 +164,9 @@ TEST_F(DeviceJwsTest, E15_SelfMadeCertificate) {
   auto authority = certs::CertificateAuthority::Create(
       std::shared_ptr<const certs::Signer>(std::move(*rogue_signer)), {*rogue_ca});
   ASSERT_TRUE(authority.has_value());
-  auto rogue_leaf = authority->Issue(device_.identity_signer().public_key(),
-                                     certs::LeafProfile{"device-jws", {}, {}, std::chrono::hours(1)},
-                                     now());
+  auto rogue_leaf =
+      authority->Issue(device_.identity_signer().public_key(),
+                       certs::LeafProfile{"device-jws", {}, {}, std::chrono::hours(1)}, now());
   ASSERT_TRUE(rogue_leaf.has_value());
   ExpectRenewRejected(SignedRenew(device_, rogue_leaf->der(), Path("device-jws")),
                       ErrorCode::kPermissionDenied, "jws.untrusted_cert");
@@ -180,35 +182,38 @@ TEST_F(DeviceJwsTest, E15_AlgNone) {
 
 TEST_F(DeviceJwsTest, E15_AlgHmac) {
   const std::string nonce = *service_->NewNonce();
-  ExpectRenewRejected(Craft(device_.identity_signer(),
-                            Header("HS256", nonce, Path("device-jws"), leaf_der_),
-                            RenewPayload(nonce)),
-                      ErrorCode::kPermissionDenied, "jws.bad_alg");
+  ExpectRenewRejected(
+      Craft(device_.identity_signer(), Header("HS256", nonce, Path("device-jws"), leaf_der_),
+            RenewPayload(nonce)),
+      ErrorCode::kPermissionDenied, "jws.bad_alg");
 }
 
 TEST_F(DeviceJwsTest, E15_AlgThatDoesNotFitTheKey) {
   const std::string nonce = *service_->NewNonce();
-  ExpectRenewRejected(Craft(device_.identity_signer(),
-                            Header("ES384", nonce, Path("device-jws"), leaf_der_),
-                            RenewPayload(nonce)),
-                      ErrorCode::kPermissionDenied, "jws.bad_alg");
+  ExpectRenewRejected(
+      Craft(device_.identity_signer(), Header("ES384", nonce, Path("device-jws"), leaf_der_),
+            RenewPayload(nonce)),
+      ErrorCode::kPermissionDenied, "jws.bad_alg");
 }
 
 TEST_F(DeviceJwsTest, E15_UnknownCrit) {
   const std::string nonce = *service_->NewNonce();
-  const std::string header =
-      nlohmann::json{{"alg", "ES256"}, {"nonce", nonce}, {"url", Path("device-jws")},
-                     {"x5c", {api::Base64StdEncode(leaf_der_)}}, {"crit", {"exp"}}, {"exp", 1}}
-          .dump();
+  const std::string header = nlohmann::json{
+      {"alg", "ES256"},
+      {"nonce", nonce},
+      {"url", Path("device-jws")},
+      {"x5c", {api::Base64StdEncode(leaf_der_)}},
+      {"crit", {"exp"}},
+      {"exp", 1}}.dump();
   ExpectRenewRejected(Craft(device_.identity_signer(), header, RenewPayload(nonce)),
                       ErrorCode::kPermissionDenied, "jws.unknown_crit");
 }
 
 TEST_F(DeviceJwsTest, E15_TamperedPayload) {
   const std::string nonce = *service_->NewNonce();
-  const std::string body = Craft(device_.identity_signer(),
-                                 Header("ES256", nonce, Path("device-jws"), leaf_der_),
-                                 RenewPayload(nonce));
+  const std::string body =
+      Craft(device_.identity_signer(), Header("ES256", nonce, Path("device-jws"), leaf_der_),
+            RenewPayload(nonce));
   auto jws = api::ParseFlattenedJws(body);
   ASSERT_TRUE(jws.has_value());
   jws->payload_b64 = api::Base64UrlEncode(AsBytes(RenewPayload(*service_->NewNonce())));
@@ -218,10 +223,10 @@ TEST_F(DeviceJwsTest, E15_TamperedPayload) {
 TEST_F(DeviceJwsTest, E15_SignatureByAnotherKey) {
   SimDevice other("device-jws");
   const std::string nonce = *service_->NewNonce();
-  ExpectRenewRejected(Craft(other.identity_signer(),
-                            Header("ES256", nonce, Path("device-jws"), leaf_der_),
-                            RenewPayload(nonce)),
-                      ErrorCode::kPermissionDenied, "jws.bad_signature");
+  ExpectRenewRejected(
+      Craft(other.identity_signer(), Header("ES256", nonce, Path("device-jws"), leaf_der_),
+            RenewPayload(nonce)),
+      ErrorCode::kPermissionDenied, "jws.bad_signature");
 }
 
 TEST_F(DeviceJwsTest, E15_DerSignatureInsteadOfRaw) {
@@ -236,8 +241,9 @@ TEST_F(DeviceJwsTest, E15_DerSignatureInsteadOfRaw) {
 }
 
 TEST_F(DeviceJwsTest, E15_MalformedBodies) {
-  for (const std::string& body : {std::string("{"), std::string("[]"), std::string(R"({"protected":"e30"})"),
-                                 std::string(R"({"protected":"e30","payload":"","signature":"","x":""})")}) {
+  for (const std::string& body :
+       {std::string("{"), std::string("[]"), std::string(R"({"protected":"e30"})"),
+        std::string(R"({"protected":"e30","payload":"","signature":"","x":""})")}) {
     ExpectRenewRejected(body, ErrorCode::kInvalidArgument, "jws.malformed");
   }
 }
@@ -245,10 +251,10 @@ TEST_F(DeviceJwsTest, E15_MalformedBodies) {
 TEST_F(DeviceJwsTest, RenewEvidenceMustUseTheRenewQualifyingData) {
   const std::string nonce = *service_->NewNonce();
   // Evidence over the bare nonce bytes instead of SHA-256("edgetrust-renew-v1" || nonce).
-  const std::string payload = api::ToJson(
-      api::RenewPayload{device_.Evidence(*api::Base64UrlDecode(nonce), DefaultPcrs())});
-  auto body = api::SignJws(device_.identity_signer(), nonce, Path("device-jws"), {leaf_der_},
-                           payload);
+  const std::string payload =
+      api::ToJson(api::RenewPayload{device_.Evidence(*api::Base64UrlDecode(nonce), DefaultPcrs())});
+  auto body =
+      api::SignJws(device_.identity_signer(), nonce, Path("device-jws"), {leaf_der_}, payload);
   ASSERT_TRUE(body.has_value());
   ExpectRenewRejected(*body, ErrorCode::kPermissionDenied, "quote.nonce_mismatch");
 }
@@ -270,8 +276,10 @@ TEST(JwsEncodingTest, EcdsaRawAndDerRoundTrip) {
   EXPECT_EQ(raw->size(), 96u);
   auto back = api::EcdsaRawToDer(*raw, 48);
   ASSERT_TRUE(back.has_value());
-  EXPECT_TRUE((*signer)->public_key().Verify(SignatureScheme::kEcdsaDer, HashAlgorithm::kSha384,
-                                             AsBytes("x"), *back).has_value());
+  EXPECT_TRUE((*signer)
+                  ->public_key()
+                  .Verify(SignatureScheme::kEcdsaDer, HashAlgorithm::kSha384, AsBytes("x"), *back)
+                  .has_value());
   EXPECT_EQ(api::EcdsaRawToDer(Bytes(95), 48).error().reason, "jws.bad_signature");
 }
 

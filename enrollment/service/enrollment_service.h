@@ -27,8 +27,8 @@
 
 namespace edgetrust::enrollment::service {
 
-class Metrics;     // metrics.h
-class AuditSink;   // audit_sink.h
+class Metrics;         // metrics.h
+class AuditSink;       // audit_sink.h
 class ChallengeStore;  // challenge_store.h
 class NonceStore;      // nonce_store.h
 

@@ -45,8 +45,7 @@ class VerifiedEvidence {
   const attestation::TpmClock& clock() const { return clock_; }
 
  private:
-  friend Result<VerifiedEvidence> VerifyEvidence(const api::Evidence&,
-                                                 const EvidenceExpectations&);
+  friend Result<VerifiedEvidence> VerifyEvidence(const api::Evidence&, const EvidenceExpectations&);
   VerifiedEvidence(PublicKey key, attestation::TpmClock clock)
       : identity_key_(std::move(key)), clock_(clock) {}
   PublicKey identity_key_;

@@ -71,7 +71,8 @@ Result<api::EnrollmentResponse> EnrollmentService::Impl::IssueAndRecord(
   if (!options_.uri_san_template.empty()) {
     profile.uri_sans.push_back(ReplaceId(options_.uri_san_template, id));
   }
-  if (!options_.dns_san_suffix.empty()) profile.dns_sans.push_back(id + "." + options_.dns_san_suffix);
+  if (!options_.dns_san_suffix.empty())
+    profile.dns_sans.push_back(id + "." + options_.dns_san_suffix);
   profile.lifetime = options_.certificate_lifetime;
   auto cert = deps_.ca->Issue(identity_key, profile, now);
   if (!cert) return Reject(action, id, cert.error(), std::move(details));

@@ -1,7 +1,7 @@
 #include "enrollment/service/metrics.h"
 
-#include <cmath>
 #include <charconv>
+#include <cmath>
 
 namespace edgetrust::enrollment::service {
 namespace {
@@ -9,10 +9,14 @@ namespace {
 std::string Escape(const std::string& value) {
   std::string out;
   for (char c : value) {
-    if (c == '\\') out += "\\\\";
-    else if (c == '"') out += "\\\"";
-    else if (c == '\n') out += "\\n";
-    else out += c;
+    if (c == '\\')
+      out += "\\\\";
+    else if (c == '"')
+      out += "\\\"";
+    else if (c == '\n')
+      out += "\\n";
+    else
+      out += c;
   }
   return out;
 }

@@ -23,21 +23,30 @@ TEST(MetricsTest, RendersCountersAndHistograms) {
   m.ObserveLatency("complete", 3);
   const std::string text = m.Render();
   EXPECT_TRUE(Contains(text, "# TYPE edgetrust_http_requests_total counter\n"));
-  EXPECT_TRUE(Contains(text, "edgetrust_http_requests_total{endpoint=\"complete\",status=\"200\"} 2\n"));
-  EXPECT_TRUE(Contains(text, "edgetrust_http_requests_total{endpoint=\"challenge\",status=\"403\"} 1\n"));
-  EXPECT_TRUE(Contains(text, "edgetrust_enrollments_total{action=\"complete\",outcome=\"rejected\","
-                             "reason=\"quote.nonce_mismatch\"} 1\n"));
+  EXPECT_TRUE(
+      Contains(text, "edgetrust_http_requests_total{endpoint=\"complete\",status=\"200\"} 2\n"));
+  EXPECT_TRUE(
+      Contains(text, "edgetrust_http_requests_total{endpoint=\"challenge\",status=\"403\"} 1\n"));
+  EXPECT_TRUE(Contains(text,
+                       "edgetrust_enrollments_total{action=\"complete\",outcome=\"rejected\","
+                       "reason=\"quote.nonce_mismatch\"} 1\n"));
   EXPECT_TRUE(Contains(text, "# TYPE edgetrust_http_request_duration_seconds histogram\n"));
-  EXPECT_TRUE(Contains(text, "edgetrust_http_request_duration_seconds_bucket{endpoint=\"complete\","
-                             "le=\"0.01\"} 0\n"));
-  EXPECT_TRUE(Contains(text, "edgetrust_http_request_duration_seconds_bucket{endpoint=\"complete\","
-                             "le=\"0.025\"} 1\n"));
-  EXPECT_TRUE(Contains(text, "edgetrust_http_request_duration_seconds_bucket{endpoint=\"complete\","
-                             "le=\"5\"} 2\n"));
-  EXPECT_TRUE(Contains(text, "edgetrust_http_request_duration_seconds_bucket{endpoint=\"complete\","
-                             "le=\"+Inf\"} 2\n"));
-  EXPECT_TRUE(Contains(text, "edgetrust_http_request_duration_seconds_count{endpoint=\"complete\"} 2\n"));
-  EXPECT_TRUE(Contains(text, "edgetrust_http_request_duration_seconds_sum{endpoint=\"complete\"} 3.02"));
+  EXPECT_TRUE(Contains(text,
+                       "edgetrust_http_request_duration_seconds_bucket{endpoint=\"complete\","
+                       "le=\"0.01\"} 0\n"));
+  EXPECT_TRUE(Contains(text,
+                       "edgetrust_http_request_duration_seconds_bucket{endpoint=\"complete\","
+                       "le=\"0.025\"} 1\n"));
+  EXPECT_TRUE(Contains(text,
+                       "edgetrust_http_request_duration_seconds_bucket{endpoint=\"complete\","
+                       "le=\"5\"} 2\n"));
+  EXPECT_TRUE(Contains(text,
+                       "edgetrust_http_request_duration_seconds_bucket{endpoint=\"complete\","
+                       "le=\"+Inf\"} 2\n"));
+  EXPECT_TRUE(
+      Contains(text, "edgetrust_http_request_duration_seconds_count{endpoint=\"complete\"} 2\n"));
+  EXPECT_TRUE(
+      Contains(text, "edgetrust_http_request_duration_seconds_sum{endpoint=\"complete\"} 3.02"));
 }
 
 TEST(MetricsTest, EscapesLabelValues) {

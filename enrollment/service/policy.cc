@@ -116,8 +116,7 @@ Result<std::string> EkDigestHex(const attestation::TpmPublic& ek) {
   return HexEncode(*digest);
 }
 
-Result<EnrollmentDecision> DecideEnrollment(store::Store& store,
-                                            const std::string& registration_id,
+Result<EnrollmentDecision> DecideEnrollment(store::Store& store, const std::string& registration_id,
                                             const attestation::TpmPublic& ek,
                                             const std::optional<Bytes>& ek_certificate_der,
                                             std::time_t now) {

@@ -57,8 +57,8 @@ struct Device {
   std::string ak_public_b64;  // base64url of the marshalled AK TPM2B_PUBLIC
   std::string enrollment;     // "individual" or "group:<group_id>"
   DeviceStatus status = DeviceStatus::kActive;
-  std::string status_reason;  // stable reason of the last status change
-  std::string current_serial; // hex, "" before the first certificate
+  std::string status_reason;   // stable reason of the last status change
+  std::string current_serial;  // hex, "" before the first certificate
   std::time_t cert_not_after = 0;
   // TPM clock of the last verified quote (THREATS: clock must not regress).
   uint64_t tpm_clock = 0;
@@ -81,11 +81,11 @@ struct IssuedCertificate {
 struct AuditRecord {
   int64_t sequence = 0;  // assigned by the store
   std::time_t time = 0;
-  std::string actor;     // "device:<id>", "operator:<subject>", "service"
-  std::string action;    // "challenge", "complete", "renew", "revoke", "enrollment.create", ...
-  std::string subject;   // registration id / device id / object id concerned
-  std::string outcome;   // "ok" or "rejected"
-  std::string reason;    // stable reason code ("ok" on success)
+  std::string actor;    // "device:<id>", "operator:<subject>", "service"
+  std::string action;   // "challenge", "complete", "renew", "revoke", "enrollment.create", ...
+  std::string subject;  // registration id / device id / object id concerned
+  std::string outcome;  // "ok" or "rejected"
+  std::string reason;   // stable reason code ("ok" on success)
   std::string details = "{}";
 };
 

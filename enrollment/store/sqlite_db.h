@@ -4,8 +4,8 @@
 // SqliteDb owns one `sqlite3*` (closed with sqlite3_close_v2), Statement owns one
 // `sqlite3_stmt*` (finalized on destruction, or, when it came from SqliteDb::Prepare, reset and
 // kept in the connection's statement cache for the next Prepare of the same SQL text, so the
-// fixed set of queries is compiled once per connection) and Transaction rolls back unless committed. SQL
-// text never carries values: every value goes through a Bind call.
+// fixed set of queries is compiled once per connection) and Transaction rolls back unless
+// committed. SQL text never carries values: every value goes through a Bind call.
 //
 // Thread safety: none. A connection is opened with SQLITE_OPEN_NOMUTEX and its owner (the
 // store) serialises all use of it, including use of its statements and transactions.

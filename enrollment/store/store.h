@@ -60,8 +60,7 @@ class Store {
   // FindIndividualByEk: kNotFound when no individual enrollment names this EK.
   virtual Result<IndividualEnrollment> FindIndividualByEk(const std::string& ek_digest_hex) = 0;
   virtual Result<std::vector<IndividualEnrollment>> ListIndividuals() = 0;
-  virtual Status DeleteIndividual(const std::string& registration_id,
-                                  const AuditRecord& audit) = 0;
+  virtual Status DeleteIndividual(const std::string& registration_id, const AuditRecord& audit) = 0;
 
   virtual Status PutGroup(const GroupEnrollment& g, const AuditRecord& audit) = 0;
   virtual Result<GroupEnrollment> GetGroup(const std::string& group_id) = 0;
@@ -103,8 +102,8 @@ class Store {
 
   // RecordTpmClock stores the clock of a verified quote (no audit record; kNotFound for an
   // unknown device). The service checks that the clock does not regress before calling it.
-  virtual Status RecordTpmClock(const std::string& device_id, uint64_t clock,
-                                uint32_t reset_count, uint32_t restart_count) = 0;
+  virtual Status RecordTpmClock(const std::string& device_id, uint64_t clock, uint32_t reset_count,
+                                uint32_t restart_count) = 0;
 
   // --- certificates ---
   virtual Result<IssuedCertificate> GetCertificate(const std::string& serial) = 0;

@@ -51,10 +51,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   ByteView attest(data, size);
   auto signature = Ak().SignRaw(attest);
   if (!signature) std::abort();
-  auto quote = VerifyQuote(Ak().public_area(), attest, *signature, Pcrs(),
-                           QuoteExpectations{kNonce, {}});
-  auto certify =
-      VerifyCertify(Ak().public_area(), attest, *signature, Ak().public_area(), kNonce);
+  auto quote =
+      VerifyQuote(Ak().public_area(), attest, *signature, Pcrs(), QuoteExpectations{kNonce, {}});
+  auto certify = VerifyCertify(Ak().public_area(), attest, *signature, Ak().public_area(), kNonce);
   // One structure cannot be both a quote and a certify.
   if (quote && certify) std::abort();
   return 0;

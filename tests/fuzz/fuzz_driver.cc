@@ -58,8 +58,8 @@ Input Mutate(const Input& base, const std::vector<Input>& pool, std::mt19937_64&
           size_t len = 1 + pick(std::min<size_t>(out.size() - from, 64));
           Input chunk(out.begin() + static_cast<std::ptrdiff_t>(from),
                       out.begin() + static_cast<std::ptrdiff_t>(from + len));
-          out.insert(out.begin() + static_cast<std::ptrdiff_t>(pick(out.size() + 1)),
-                     chunk.begin(), chunk.end());
+          out.insert(out.begin() + static_cast<std::ptrdiff_t>(pick(out.size() + 1)), chunk.begin(),
+                     chunk.end());
         }
         break;
       default:

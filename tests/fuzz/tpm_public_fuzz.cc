@@ -12,10 +12,9 @@ using namespace edgetrust::attestation;
 
 std::vector<std::vector<uint8_t>> EdgetrustFuzzSeeds() {
   std::vector<std::vector<uint8_t>> seeds;
-  std::vector<TPM2B_PUBLIC> templates = {SrkTemplate(),
-                                         AttestationKeyTemplate(KeyAlgorithm::kEccP256),
-                                         AttestationKeyTemplate(KeyAlgorithm::kRsa2048),
-                                         IdentityKeyTemplate(KeyAlgorithm::kEccP256)};
+  std::vector<TPM2B_PUBLIC> templates = {
+      SrkTemplate(), AttestationKeyTemplate(KeyAlgorithm::kEccP256),
+      AttestationKeyTemplate(KeyAlgorithm::kRsa2048), IdentityKeyTemplate(KeyAlgorithm::kEccP256)};
   for (EkType type : AllEkTypes()) templates.push_back(EkTemplate(type));
   for (const TPM2B_PUBLIC& t : templates) {
     auto parsed = TpmPublic::FromStruct(t);

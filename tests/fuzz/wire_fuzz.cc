@@ -34,8 +34,8 @@ std::vector<std::vector<uint8_t>> EdgetrustFuzzSeeds() {
   complete.evidence.quote = {Bytes(100, 6), Bytes(70, 7), {{"sha256", {{0, Bytes(32, 0)}}}}};
   complete.evidence.certify = {Bytes(90, 8), Bytes(70, 9), Bytes(90, 10)};
   complete.evidence.csr = Bytes(200, 11);
-  ChallengeResponse response{Bytes(16, 1), Bytes(50, 2), Bytes(258, 3), Bytes(32, 4),
-                             "sha256:0,1,2", 60};
+  ChallengeResponse response{Bytes(16, 1), Bytes(50, 2),   Bytes(258, 3),
+                             Bytes(32, 4), "sha256:0,1,2", 60};
   FlattenedJws jws{"eyJhbGciOiJFUzI1NiJ9", "e30", "AAAA"};
   return {Seed(ToJson(challenge)), Seed(ToJson(complete)), Seed(ToJson(response)),
           Seed(ToJson(jws)), Seed(ToJson(ErrorBody{"quote.bad_magic", "rejected"}))};

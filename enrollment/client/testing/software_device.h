@@ -58,9 +58,7 @@ class SoftwareDevice {
   const attestation::TpmPublic& identity_public() const { return identity_public_; }
   // identity_signer signs with the identity key: CSRs and renew JWS.
   const certs::Signer& identity_signer() const { return *identity_signer_; }
-  std::shared_ptr<const certs::Signer> shared_identity_signer() const {
-    return identity_signer_;
-  }
+  std::shared_ptr<const certs::Signer> shared_identity_signer() const { return identity_signer_; }
   // csr is the CSR (DER, CN = registration id) built at Create and sent with every enrollment.
   const Bytes& csr() const { return csr_; }
 
@@ -77,8 +75,7 @@ class SoftwareDevice {
   Result<api::Evidence> BuildEvidence(ByteView qualifying_data, std::string_view pcr_selection,
                                       std::string_view common_name) const;
   // BuildRenewPayload: evidence bound to SHA-256("edgetrust-renew-v1" ‖ nonce).
-  Result<api::RenewPayload> BuildRenewPayload(ByteView nonce,
-                                              std::string_view pcr_selection) const;
+  Result<api::RenewPayload> BuildRenewPayload(ByteView nonce, std::string_view pcr_selection) const;
 
  private:
   SoftwareDevice(std::string registration_id, attestation::EkType ek_type,

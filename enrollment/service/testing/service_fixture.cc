@@ -73,8 +73,8 @@ void AddExt(X509* cert, X509* issuer, int nid, const std::string& value) {
 }
 
 // NewCert: v3 certificate with serial, names and validity; the caller adds extensions.
-std::shared_ptr<x509_st> NewCert(EVP_PKEY* subject_key, const std::string& subject_cn,
-                                 X509* issuer, std::time_t not_before, std::time_t not_after) {
+std::shared_ptr<x509_st> NewCert(EVP_PKEY* subject_key, const std::string& subject_cn, X509* issuer,
+                                 std::time_t not_before, std::time_t not_after) {
   std::shared_ptr<x509_st> cert(X509_new(), X509_free);
   static long serial = 1000;
   MustOk(X509_set_version(cert.get(), 2), "X509_set_version");
@@ -160,7 +160,8 @@ SimDevice::SimDevice(std::string id)
 
 SimDevice::SimDevice(std::string id, const TPM2B_PUBLIC& ak_template)
     : id_(std::move(id)),
-      ek_(attestation::testing::GenerateKey(attestation::EkTemplate(attestation::EkType::kEccP256))),
+      ek_(attestation::testing::GenerateKey(
+          attestation::EkTemplate(attestation::EkType::kEccP256))),
       ak_(std::make_shared<attestation::testing::SoftwareKey>(
           Must(attestation::testing::SoftwareKey::Create(ak_template), "AK"))),
       identity_(attestation::testing::GenerateKey(
@@ -207,8 +208,7 @@ api::CertifyEvidence SimDevice::Certify(ByteView qualifying, const Tweak& tweak)
 
 api::CertifyEvidence SimDevice::CertifyPublic(ByteView qualifying, const TPM2B_PUBLIC& pub) const {
   const TpmPublic parsed = Must(TpmPublic::FromStruct(pub), "public");
-  TPMS_ATTEST attest =
-      attestation::testing::CertifyAttest(qualifying, Must(parsed.Name(), "name"));
+  TPMS_ATTEST attest = attestation::testing::CertifyAttest(qualifying, Must(parsed.Name(), "name"));
   auto signed_attest = Must(ak_->Sign(attest), "sign certify");
   return api::CertifyEvidence{signed_attest.attest, signed_attest.signature, parsed.Marshal()};
 }
@@ -230,8 +230,8 @@ api::CompleteRequest SimDevice::Complete(const api::ChallengeResponse& challenge
                                          const attestation::PcrValues& values,
                                          const Tweak& quote_tweak) const {
   SecretBytes secret = Activate(challenge);
-  const Bytes qualifying =
-      Must(Digest(HashAlgorithm::kSha256, Concat({secret.RevealForCrypto(), challenge.nonce})), "q");
+  const Bytes qualifying = Must(
+      Digest(HashAlgorithm::kSha256, Concat({secret.RevealForCrypto(), challenge.nonce})), "q");
   const Bytes proof =
       Must(Hmac(HashAlgorithm::kSha256, secret.RevealForCrypto(),
                 Concat({AsBytes("edgetrust-enrollment-proof-v1"), challenge.challenge_id})),
@@ -268,8 +268,8 @@ void ServiceFixture::SetUp() {
   nonces_ = std::make_shared<InMemoryNonceStore>(1000, options_.nonce_ttl);
   metrics_ = std::make_shared<Metrics>();
   audit_ = std::make_shared<MemoryAuditSink>();
-  ServiceDependencies deps{store_, ca_, challenges_, nonces_, metrics_, audit_,
-                           [this] { return now_.load(); }};
+  ServiceDependencies deps{
+      store_, ca_, challenges_, nonces_, metrics_, audit_, [this] { return now_.load(); }};
   service_ = Must(EnrollmentService::Create(std::move(deps), options_), "service");
 }
 
@@ -291,8 +291,8 @@ void ServiceFixture::AddIndividual(const SimDevice& device, bool enabled,
   ASSERT_TRUE(put.has_value()) << put.error().ToString();
 }
 
-void ServiceFixture::AddGroup(const std::string& group_id, const std::string& ca_pem,
-                              bool enabled, const std::string& policy) {
+void ServiceFixture::AddGroup(const std::string& group_id, const std::string& ca_pem, bool enabled,
+                              const std::string& policy) {
   store::GroupEnrollment g;
   g.group_id = group_id;
   g.manufacturer_ca_pem = ca_pem;
@@ -316,8 +316,7 @@ void ServiceFixture::AddPolicy(const std::string& id, const std::string& selecti
 }
 
 void ServiceFixture::SetDeviceStatus(const std::string& id, store::DeviceStatus status) {
-  auto set = store_->UpdateDeviceStatus(id, status, "operator",
-                                        OperatorAudit("device.status", id));
+  auto set = store_->UpdateDeviceStatus(id, status, "operator", OperatorAudit("device.status", id));
   ASSERT_TRUE(set.has_value()) << set.error().ToString();
 }
 
