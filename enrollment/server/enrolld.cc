@@ -13,6 +13,7 @@
 #include "enrollment/server/operator_api.h"
 #include "enrollment/server/tls_context.h"
 #include "enrollment/server/tls_key.h"
+#include "enrollment/server/worker_pool.h"
 #include "enrollment/service/audit_sink.h"
 #include "enrollment/service/challenge_store.h"
 #include "enrollment/service/enrollment_service.h"
@@ -50,13 +51,15 @@ struct Enrolld::Parts {
   std::shared_ptr<operator_api::OperatorService> operators;
   std::shared_ptr<DeviceApi> device_api;
   std::shared_ptr<OperatorApi> operator_api;
+  std::shared_ptr<WorkerPool> workers;  // runs the handlers of both listeners
   std::unique_ptr<HttpsServer> device_server;
   std::unique_ptr<HttpsServer> operator_server;
 };
 
 Enrolld::Enrolld(std::unique_ptr<Parts> parts) : parts_(std::move(parts)) {}
 // Shutdown order (each step only after the previous one):
-//  1. listeners closed: no new connection, request or TLS handshake is accepted;
+//  1. listeners closed: no new connection, request or TLS handshake is accepted; then the
+//     worker pool runs the requests already queued (their replies fail quietly) and joins;
 //  2. endpoints and services released: the enrollment service owns the CA and its PKCS#11
 //     signer, which drops its key reference (the module stays: see 4);
 //  3. TLS contexts and keys released: our references to the token keys are dropped;
@@ -88,6 +91,7 @@ const std::string& Enrolld::operator_url() const { return parts_->operator_serve
 void Enrolld::Stop() {
   if (parts_->operator_server) parts_->operator_server->Stop();
   if (parts_->device_server) parts_->device_server->Stop();
+  if (parts_->workers) parts_->workers->Stop();
 }
 
 Result<std::unique_ptr<Enrolld>> Enrolld::Start(const ServerConfig& config) {
@@ -161,17 +165,18 @@ Result<std::unique_ptr<Enrolld>> Enrolld::Start(const ServerConfig& config) {
                   config.operator_listener.client_ca_file});
   if (!operator_tls) return Fail(operator_tls.error());
 
+  parts->workers = std::make_shared<WorkerPool>(WorkerPool::DefaultThreads(), kDefaultMaxQueued);
   std::shared_ptr<DeviceApi> device_api = parts->device_api;
   auto device_server =
       HttpsServer::Start(ListenerSpec{"device", config.device.address, config.device.port,
-                                      *device_tls, api::kMaxBodySize},
+                                      *device_tls, api::kMaxBodySize, parts->workers},
                          [device_api](const HttpRequest& r) { return device_api->Handle(r); });
   if (!device_server) return Fail(device_server.error());
   parts->device_server = std::move(*device_server);
   std::shared_ptr<OperatorApi> operator_api = parts->operator_api;
   auto operator_server = HttpsServer::Start(
       ListenerSpec{"operator", config.operator_listener.address, config.operator_listener.port,
-                   *operator_tls, api::kMaxBodySize},
+                   *operator_tls, api::kMaxBodySize, parts->workers},
       [operator_api](const HttpRequest& r) { return operator_api->Handle(r); });
   if (!operator_server) return Fail(operator_server.error());
   parts->operator_server = std::move(*operator_server);

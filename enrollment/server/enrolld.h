@@ -3,7 +3,9 @@
 // enrollment and operator services, the listeners' TLS keys (in the token too) and both
 // HTTPS listeners.
 //
-// Lifetime: Start returns once both listeners accept connections. Stop closes both listeners.
+// Lifetime: Start returns once both listeners accept connections. Both listeners run their
+// handlers on one WorkerPool of WorkerPool::DefaultThreads() threads (https_server.h). Stop
+// closes both listeners, then lets the queued requests finish and joins the workers.
 // Destruction releases, in this order: listeners (closed first) → endpoints and services (the
 // CA and its PKCS#11 signer) → TLS contexts and keys. The PKCS#11 module (one libp11 context
 // shared by the CA signer and the TLS keys) is retained until the process exits, because

@@ -3,15 +3,18 @@
 // once both listeners accept connections (tests and supervisors wait for it).
 #include <signal.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstring>
 #include <iostream>
 #include <string>
 #include <string_view>
+#include <thread>
 
 #include "common/log.h"
 #include "enrollment/server/config.h"
 #include "enrollment/server/enrolld.h"
+#include "enrollment/server/https_server.h"
 
 #if defined(__SANITIZE_ADDRESS__)
 // Sanitizer builds only. cpprestsdk's I/O threads are still alive when LeakSanitizer checks at
@@ -23,6 +26,10 @@ extern "C" const char* __lsan_default_suppressions() { return "leak:libcpprest.s
 #endif
 
 namespace {
+
+// cpprestsdk's I/O threads (accept, TLS, HTTP parsing, replies), one per core (at least 2):
+// none of them ever blocks since the handlers run on Enrolld's WorkerPool.
+const size_t kTransportThreads = std::max(2u, std::thread::hardware_concurrency());
 
 constexpr const char* kUsage =
     "usage: edgetrust-enrolld --config <file.toml> [--check-config]\n"
@@ -73,6 +80,12 @@ int Run(int argc, char** argv) {
   pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
   signal(SIGPIPE, SIG_IGN);
 
+  // Before any cpprestsdk use: its pool only does I/O and TLS now (handlers run on the
+  // Enrolld worker pool), so a few threads do; its default of 40 only adds wake-up churn.
+  if (auto ok = enrollment::server::InitializeTransportThreads(kTransportThreads); !ok) {
+    std::cerr << "edgetrust-enrolld: " << ok.error().ToString() << "\n";
+    return 1;
+  }
   auto server = enrollment::server::Enrolld::Start(*config);
   if (!server) {
     std::cerr << "edgetrust-enrolld: " << server.error().ToString() << "\n";
