@@ -124,6 +124,18 @@ class ThreatsE2e : public EnrollmentE2eTest {
     return std::move(*secret);
   }
 
+  // Qualifying recovers the challenge's secret in the device's TPM and returns the extraData
+  // an honest quote and certify carry: SHA-256(secret ‖ nonce).
+  std::optional<Bytes> Qualifying(const TpmDevice& device,
+                                  const api::ChallengeResponse& challenge) {
+    auto secret = Activate(device, challenge);
+    if (!secret) return std::nullopt;
+    auto qualifying = api::EnrollmentQualifyingData(*secret, challenge.nonce);
+    EXPECT_TRUE(qualifying.has_value());
+    if (!qualifying) return std::nullopt;
+    return std::move(*qualifying);
+  }
+
   // CheckRejected posts `body` and checks status and reason, that the registry holds no new
   // certificate for `subject` (a device id), and the audit record (for `audit_subject` when
   // the service cannot know the device, e.g. an unknown challenge id: "").

@@ -120,9 +120,8 @@ TEST_F(ThreatsE2e, E8_QuoteSignedByASecondAk) {
   CheckTamperedComplete(
       "e8-otherak",
       [&](TpmDevice& device, const api::ChallengeResponse& challenge, api::CompleteRequest& c) {
-        auto secret = Activate(device, challenge);
-        ASSERT_TRUE(secret.has_value());
-        auto qualifying = api::EnrollmentQualifyingData(*secret, challenge.nonce);
+        auto qualifying = Qualifying(device, challenge);
+        ASSERT_TRUE(qualifying.has_value());
         auto other =
             device.CreateAndLoad(attestation::AttestationKeyTemplate(KeyAlgorithm::kEccP256));
         ASSERT_TRUE(other.has_value()) << other.error().ToString();
@@ -140,9 +139,8 @@ TEST_F(ThreatsE2e, E8_QuoteSignedByTheIdentityKey) {
   CheckTamperedComplete(
       "e8-idkey",
       [&](TpmDevice& device, const api::ChallengeResponse& challenge, api::CompleteRequest& c) {
-        auto secret = Activate(device, challenge);
-        ASSERT_TRUE(secret.has_value());
-        auto qualifying = api::EnrollmentQualifyingData(*secret, challenge.nonce);
+        auto qualifying = Qualifying(device, challenge);
+        ASSERT_TRUE(qualifying.has_value());
         auto keys = device.Load();
         ASSERT_TRUE(keys.has_value());
         auto quote = attestation::Quote(tpm(), keys->identity, *qualifying,
@@ -236,9 +234,8 @@ TEST_F(ThreatsE2e, E9_SelectionNarrowerThanThePolicy) {
       "e9-narrow",
       [&](TpmDevice& device, const api::ChallengeResponse& challenge, api::CompleteRequest& c) {
         EXPECT_EQ(challenge.pcr_selection, "sha256:0,1,2,3");
-        auto secret = Activate(device, challenge);
-        ASSERT_TRUE(secret.has_value());
-        auto qualifying = api::EnrollmentQualifyingData(*secret, challenge.nonce);
+        auto qualifying = Qualifying(device, challenge);
+        ASSERT_TRUE(qualifying.has_value());
         auto keys = device.Load();
         ASSERT_TRUE(keys.has_value());
         auto evidence =

@@ -67,9 +67,8 @@ TEST_F(ThreatsE2e, E11_CertifyOfARestrictedKey) {
   CheckTamperedComplete(
       "e11-restricted",
       [&](TpmDevice& device, const api::ChallengeResponse& challenge, api::CompleteRequest& c) {
-        auto secret = Activate(device, challenge);
-        ASSERT_TRUE(secret.has_value());
-        auto qualifying = api::EnrollmentQualifyingData(*secret, challenge.nonce);
+        auto qualifying = Qualifying(device, challenge);
+        ASSERT_TRUE(qualifying.has_value());
         auto keys = device.Load();
         ASSERT_TRUE(keys.has_value());
         auto certify = attestation::Certify(tpm(), keys->ak, keys->ak, *qualifying);
@@ -83,9 +82,8 @@ TEST_F(ThreatsE2e, E11_CertifyOfAKeyThatIsNotFixedTpm) {
   CheckTamperedComplete(
       "e11-fixedtpm",
       [&](TpmDevice& device, const api::ChallengeResponse& challenge, api::CompleteRequest& c) {
-        auto secret = Activate(device, challenge);
-        ASSERT_TRUE(secret.has_value());
-        auto qualifying = api::EnrollmentQualifyingData(*secret, challenge.nonce);
+        auto qualifying = Qualifying(device, challenge);
+        ASSERT_TRUE(qualifying.has_value());
         auto ak = attestation::LoadKey(tpm(), srk().handle, device.ak_blob());
         ASSERT_TRUE(ak.has_value());
         auto movable = device.CreateAndLoad(
