@@ -97,6 +97,24 @@ std::string ErrorReason(std::string_view body) {
   return parsed["error"].get<std::string>();
 }
 
+namespace {
+
+// ToAnswer flattens a raw answer (or a transport failure, kept in `reason`) for assertions.
+Answer ToAnswer(const Result<client::HttpResponse>& response) {
+  Answer answer;
+  if (!response) {
+    answer.reason = response.error().ToString();
+    return answer;
+  }
+  answer.status = response->status;
+  answer.body = response->body;
+  answer.replay_nonce = response->replay_nonce;
+  if (answer.status < 200 || answer.status > 299) answer.reason = ErrorReason(answer.body);
+  return answer;
+}
+
+}  // namespace
+
 nlohmann::json OperatorAnswer::json() const {
   auto parsed = nlohmann::json::parse(body, nullptr, false);
   return parsed.is_discarded() ? nlohmann::json() : parsed;
@@ -245,42 +263,15 @@ std::string EnrollmentE2eTest::UniqueId(std::string_view prefix) {
 }
 
 Answer EnrollmentE2eTest::Post(std::string_view path, std::string body, EnrolldProcess* service) {
-  Answer answer;
-  Result<client::HttpResponse> response = Fail(ErrorCode::kInternal, "e2e", "unset");
-  if (service == nullptr) {
-    response = client_->Send("POST", path, std::move(body));
-  } else {
-    auto other = client::EnrollmentClient::Create(
-        client::ClientOptions{service->device_url(), service->ca_bundle_path()});
-    if (!other) {
-      answer.reason = other.error().ToString();
-      return answer;
-    }
-    response = (*other)->Send("POST", path, std::move(body));
-  }
-  if (!response) {
-    answer.reason = response.error().ToString();
-    return answer;
-  }
-  answer.status = response->status;
-  answer.body = response->body;
-  answer.replay_nonce = response->replay_nonce;
-  if (answer.status < 200 || answer.status > 299) answer.reason = ErrorReason(answer.body);
-  return answer;
+  if (service == nullptr) return ToAnswer(client_->Send("POST", path, std::move(body)));
+  auto other = client::EnrollmentClient::Create(
+      client::ClientOptions{service->device_url(), service->ca_bundle_path()});
+  if (!other) return ToAnswer(Fail(other.error()));
+  return ToAnswer((*other)->Send("POST", path, std::move(body)));
 }
 
 Answer EnrollmentE2eTest::Get(std::string_view path) {
-  Answer answer;
-  auto response = client_->Send("GET", path, "");
-  if (!response) {
-    answer.reason = response.error().ToString();
-    return answer;
-  }
-  answer.status = response->status;
-  answer.body = response->body;
-  answer.replay_nonce = response->replay_nonce;
-  if (answer.status < 200 || answer.status > 299) answer.reason = ErrorReason(answer.body);
-  return answer;
+  return ToAnswer(client_->Send("GET", path, ""));
 }
 
 OperatorAnswer EnrollmentE2eTest::Operator(const std::string& method, const std::string& path,
