@@ -2,6 +2,7 @@
 
 #include <utility>
 
+#include "attestation/capabilities.h"
 #include "attestation/tpm_error.h"
 
 namespace edgetrust::attestation {
@@ -54,6 +55,25 @@ Result<PersistentHandle> OpenPersistent(Tpm& tpm, TPM2_HANDLE tpm_handle) {
   PersistentHandle owned(tpm, handle, tpm_handle);
   if (auto err = TpmError(rc, "Esys_TR_FromTPMPublic")) return std::unexpected(*err);
   return owned;
+}
+
+Status FlushLeftovers(Tpm& tpm) {
+  for (HandleKind kind : {HandleKind::kTransient, HandleKind::kLoadedSession}) {
+    auto handles = ListHandles(tpm, kind);
+    if (!handles) return Fail(handles.error());
+    for (TPM2_HANDLE tpm_handle : *handles) {
+      ESYS_TR handle = ESYS_TR_NONE;
+      TSS2_RC rc = Esys_TR_FromTPMPublic(tpm.esys(), tpm_handle, ESYS_TR_NONE, ESYS_TR_NONE,
+                                         ESYS_TR_NONE, &handle);
+      if (auto err = TpmError(rc, "Esys_TR_FromTPMPublic")) return std::unexpected(*err);
+      rc = Esys_FlushContext(tpm.esys(), handle);
+      if (auto err = TpmError(rc, "Esys_FlushContext")) {
+        Esys_TR_Close(tpm.esys(), &handle);
+        return std::unexpected(*err);
+      }
+    }
+  }
+  return Ok();
 }
 
 }  // namespace edgetrust::attestation

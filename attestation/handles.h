@@ -59,6 +59,15 @@ class PersistentHandle {
 // not exist is kNotFound "tpm.handle".
 Result<PersistentHandle> OpenPersistent(Tpm& tpm, TPM2_HANDLE tpm_handle);
 
+// FlushLeftovers flushes every transient object and loaded session the TPM holds. Without a
+// resource manager (swtpm over TCP, a raw /dev/tpm0) the objects of a process that died
+// without flushing (kill -9, power loss of the host but not the TPM) stay loaded until the
+// TPM is reset, and after three of them nothing can be loaded any more. Call it once when a
+// process that is the TPM's only direct user starts; behind a resource manager
+// (/dev/tpmrm0, tabrmd) the TPM shows a connection only its own handles, so it finds none.
+// Costs two GetCapability commands plus one FlushContext (and one ReadPublic) per leftover.
+Status FlushLeftovers(Tpm& tpm);
+
 }  // namespace edgetrust::attestation
 
 #endif  // EDGETRUST_ATTESTATION_HANDLES_H_

@@ -1,5 +1,9 @@
 #include "attestation/primary_keys.h"
 
+#include <tss2/tss2_mu.h>
+
+#include <algorithm>
+#include <cstdint>
 #include <cstdio>
 
 #include "attestation/esys_ptr.h"
@@ -8,13 +12,47 @@
 namespace edgetrust::attestation {
 namespace {
 
-Result<TpmPublic> ReadPublic(Tpm& tpm, ESYS_TR handle) {
-  TPM2B_PUBLIC* out = nullptr;
-  TSS2_RC rc = Esys_ReadPublic(tpm.esys(), handle, ESYS_TR_NONE, ESYS_TR_NONE, ESYS_TR_NONE, &out,
-                               nullptr, nullptr);
-  EsysPtr<TPM2B_PUBLIC> pub(out);
-  if (auto err = TpmError(rc, "Esys_ReadPublic")) return std::unexpected(*err);
-  return TpmPublic::FromStruct(*pub);
+// The resource type Esys_TR_Serialize writes for an object with a public area (IESYSC_KEY_RSRC
+// in ESAPI's esys_types.h, which is not installed).
+constexpr uint32_t kIesysKeyResource = 1;
+
+// CachedPublic returns the public area that Esys_TR_FromTPMPublic (OpenPersistent) read from
+// the TPM with its TPM2_ReadPublic and keeps in the handle's metadata, saving a second
+// ReadPublic. ESAPI 3.2 has no getter for it, but Esys_TR_Serialize writes the metadata in a
+// fixed wire form that tpm2-tools persists in its files and that ESAPI must keep reading:
+// TPM2_HANDLE, TPM2B_NAME, UINT32 resource type, TPM2B_PUBLIC. It is the TPM's answer, exactly
+// as a second ReadPublic would return it; in addition the name ESAPI will use for the handle
+// must be that public area's name, else kInternal "tpm.name_mismatch".
+Result<TpmPublic> CachedPublic(Tpm& tpm, const PersistentHandle& opened) {
+  uint8_t* raw = nullptr;
+  size_t size = 0;
+  TSS2_RC rc = Esys_TR_Serialize(tpm.esys(), opened.get(), &raw, &size);
+  EsysPtr<uint8_t> buffer(raw);  // ESAPI's allocation (plain malloc in 3.2)
+  if (auto err = TpmError(rc, "Esys_TR_Serialize")) return std::unexpected(*err);
+  size_t offset = 0;
+  TPM2_HANDLE handle = 0;
+  TPM2B_NAME name{};
+  uint32_t type = 0;
+  TPM2B_PUBLIC area{};
+  constexpr TSS2_RC kOk = TSS2_RC_SUCCESS;
+  const bool parsed = Tss2_MU_TPM2_HANDLE_Unmarshal(raw, size, &offset, &handle) == kOk &&
+                      Tss2_MU_TPM2B_NAME_Unmarshal(raw, size, &offset, &name) == kOk &&
+                      Tss2_MU_UINT32_Unmarshal(raw, size, &offset, &type) == kOk &&
+                      type == kIesysKeyResource &&
+                      Tss2_MU_TPM2B_PUBLIC_Unmarshal(raw, size, &offset, &area) == kOk;
+  if (!parsed || offset != size || handle != opened.tpm_handle()) {
+    return Fail(ErrorCode::kInternal, "tpm.esys_metadata",
+                "unexpected ESAPI metadata for a persistent object");
+  }
+  auto pub = TpmPublic::FromStruct(area);
+  if (!pub) return Fail(pub.error());
+  auto expected_name = pub->Name();
+  if (!expected_name) return Fail(expected_name.error());
+  if (!std::equal(expected_name->begin(), expected_name->end(), name.name, name.name + name.size)) {
+    return Fail(ErrorCode::kInternal, "tpm.name_mismatch",
+                "the TPM returned a name that is not its public area's name");
+  }
+  return pub;
 }
 
 Result<TransientHandle> CreatePrimary(Tpm& tpm, ESYS_TR hierarchy, const TPM2B_PUBLIC& tmpl,
@@ -66,7 +104,7 @@ Result<PersistentKey> EnsurePrimary(Tpm& tpm, ESYS_TR hierarchy, const TPM2B_PUB
 Result<PersistentKey> ReadPersistentKey(Tpm& tpm, TPM2_HANDLE handle) {
   auto opened = OpenPersistent(tpm, handle);
   if (!opened) return Fail(opened.error());
-  auto pub = ReadPublic(tpm, opened->get());
+  auto pub = CachedPublic(tpm, *opened);
   if (!pub) return Fail(pub.error());
   return PersistentKey{std::move(*opened), std::move(*pub), false};
 }

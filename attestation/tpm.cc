@@ -18,26 +18,29 @@ Result<std::unique_ptr<Tpm>> Tpm::Open(std::string_view tcti) {
   // (and report expected outcomes, such as probing an absent handle, as errors).
   SilenceTssLogging();
   std::string conf(tcti);
-  TSS2_TCTI_CONTEXT* tcti_ctx = nullptr;
-  TSS2_RC rc = Tss2_TctiLdr_Initialize(conf.c_str(), &tcti_ctx);
+  TSS2_TCTI_CONTEXT* raw_tcti = nullptr;
+  TSS2_RC rc = Tss2_TctiLdr_Initialize(conf.c_str(), &raw_tcti);
+  TctiLdrPtr inner(raw_tcti);  // null on failure: the loader frees what it made
   if (auto err = TpmError(rc, "Tss2_TctiLdr_Initialize(" + conf + ")")) {
     // A TCTI that is not installed or cannot connect: the TPM is unavailable.
     err->code = ErrorCode::kUnavailable;
     err->reason = "tpm.unavailable";
     return std::unexpected(*err);
   }
+  const char* log_path = std::getenv(kTpmCommandLogEnv);
+  // From here the wrapper owns the loader's TCTI, whatever fails next.
+  auto wrapped = CommandLogTcti::Create(std::move(inner), log_path != nullptr ? log_path : "");
+  if (!wrapped) return Fail(wrapped.error());
   ESYS_CONTEXT* esys = nullptr;
-  rc = Esys_Initialize(&esys, tcti_ctx, nullptr);
-  if (auto err = TpmError(rc, "Esys_Initialize")) {
-    Tss2_TctiLdr_Finalize(&tcti_ctx);
-    return std::unexpected(*err);
-  }
-  return std::unique_ptr<Tpm>(new Tpm(std::move(conf), tcti_ctx, esys));
+  rc = Esys_Initialize(&esys, (*wrapped)->get(), nullptr);
+  // On failure Esys_Initialize frees its context itself; `wrapped` frees the TCTI.
+  if (auto err = TpmError(rc, "Esys_Initialize")) return std::unexpected(*err);
+  return std::unique_ptr<Tpm>(new Tpm(std::move(conf), std::move(*wrapped), esys));
 }
 
 Tpm::~Tpm() {
+  // ESAPI first: it may still talk to the TCTI, which tcti_ctx_ finalizes after this body.
   Esys_Finalize(&esys_);
-  Tss2_TctiLdr_Finalize(&tcti_);
 }
 
 }  // namespace edgetrust::attestation
