@@ -2,6 +2,7 @@
 #include <CLI/CLI.hpp>
 
 #include "tools/ca_commands.h"
+#include "tools/device_commands.h"
 #include "tools/tpm_commands.h"
 
 int main(int argc, char** argv) {
@@ -18,6 +19,12 @@ int main(int argc, char** argv) {
   ca->require_subcommand(1);
   edgetrust::tools::AddCaInit(*ca, &rc);
   edgetrust::tools::AddCaShow(*ca, &rc);
+  CLI::App* device = app.add_subcommand("device", "Query and control this device's edgetrustd");
+  device->require_subcommand(1);
+  edgetrust::tools::AddDeviceStatus(*device, &rc);
+  edgetrust::tools::AddDeviceCertificate(*device, &rc);
+  edgetrust::tools::AddDeviceReenroll(*device, &rc);
+  edgetrust::tools::AddDeviceFactoryReset(*device, &rc);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

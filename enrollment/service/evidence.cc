@@ -12,9 +12,15 @@ std::unexpected<Error> Deny(std::string reason, std::string message) {
   return Fail(ErrorCode::kPermissionDenied, std::move(reason), std::move(message));
 }
 
+// ClockRegressed compares the TPM's clock only. resetCount and restartCount are obfuscated in
+// quotes signed by a key outside the endorsement and platform hierarchies (TPM 2.0 Part 1,
+// "Obfuscation of clock information"): with the AK under the SRK they are a different
+// pseudo-random value for every AK, and a device that enrolls again (a factory reset, a lost
+// state directory) brings a new AK. `clock` is not obfuscated and never goes back, except that
+// a TPM that lost power without an orderly shutdown may lose the time since it last saved it;
+// it then reports safe = NO, and that bounded step back is not held against it.
 bool ClockRegressed(const attestation::TpmClock& now, const attestation::TpmClock& last) {
-  if (now.reset_count != last.reset_count) return now.reset_count < last.reset_count;
-  return now.clock < last.clock;
+  return now.safe && now.clock < last.clock;
 }
 
 }  // namespace

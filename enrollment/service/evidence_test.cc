@@ -145,6 +145,39 @@ TEST_F(EnrollmentServiceTest, ClockRegressionOfAKnownDeviceIsRejected) {
                  "device-clock", first->serial);
 }
 
+TEST_F(EnrollmentServiceTest, ObfuscatedResetCountsOfANewAkAreNotAClockRegression) {
+  // A device that enrolls again brings a new AK; its quotes carry resetCount XORed with a
+  // value of that AK's name. Only the clock itself is compared.
+  SimDevice device("device-new-ak");
+  AddIndividual(device);
+  auto first_challenge = service_->Challenge(device.ChallengeRequest());
+  ASSERT_TRUE(first_challenge.has_value());
+  auto first = service_->Complete(device.Complete(
+      *first_challenge, DefaultPcrs(), [](TPMS_ATTEST& a) { a.clockInfo.resetCount = 9000; }));
+  ASSERT_TRUE(first.has_value()) << first.error().ToString();
+  auto challenge = service_->Challenge(device.ChallengeRequest());
+  ASSERT_TRUE(challenge.has_value());
+  auto later = device.Complete(*challenge, DefaultPcrs(), [](TPMS_ATTEST& a) {
+    a.clockInfo.resetCount = 3;
+    a.clockInfo.clock += 5000;
+  });
+  EXPECT_TRUE(service_->Complete(later).has_value());
+}
+
+TEST_F(EnrollmentServiceTest, AClockLostInAPowerCutIsNotHeldAgainstTheDevice) {
+  SimDevice device("device-unsafe-clock");
+  AddIndividual(device);
+  auto first = Enroll(device);
+  ASSERT_TRUE(first.has_value()) << first.error().ToString();
+  auto challenge = service_->Challenge(device.ChallengeRequest());
+  ASSERT_TRUE(challenge.has_value());
+  auto behind = device.Complete(*challenge, DefaultPcrs(), [](TPMS_ATTEST& a) {
+    a.clockInfo.clock = 1000;
+    a.clockInfo.safe = TPM2_NO;  // the TPM says it lost the time since its last save
+  });
+  EXPECT_TRUE(service_->Complete(behind).has_value());
+}
+
 // --- E11: certify ---
 
 TEST_F(EvidenceTest, E11_CertifiedKeyIsRestricted) {

@@ -1,0 +1,48 @@
+// Control is what the daemon's local API can ask of the daemon core (daemon/service): the
+// transport (daemon/server) authorizes the caller, parses the request, calls one of these and
+// renders the answer. Implemented by service::Daemon; tests of the transport use a fake.
+//
+// Thread-safe: the server calls from its I/O thread while the core runs its own thread.
+// Errors are values with stable reasons; the transport maps codes to HTTP statuses with
+// HttpStatusFor (enrollment/api) and never forwards Error::message verbatim.
+#ifndef EDGETRUST_DAEMON_SERVICE_CONTROL_H_
+#define EDGETRUST_DAEMON_SERVICE_CONTROL_H_
+
+#include <string>
+
+#include "common/error.h"
+#include "daemon/api/wire.h"
+
+namespace edgetrust::daemon::service {
+
+class Control {
+ public:
+  virtual ~Control() = default;
+
+  // Status is a snapshot of the state machine; never fails.
+  virtual api::StatusResponse Status() const = 0;
+
+  // CertificateChainPem: the device certificate followed by its CA chain, PEM.
+  // kNotFound "daemon.no_certificate" before the first enrollment or after a reset;
+  // kFailedPrecondition "daemon.certificate_expired" when the stored one is no longer valid.
+  virtual Result<std::string> CertificateChainPem() const = 0;
+
+  // Sign signs `request.digest` with the identity key inside the TPM.
+  // kInvalidArgument "signer.digest_size"; kUnavailable "tpm.*" when the TPM is unreachable;
+  // kFailedPrecondition "daemon.no_identity" before the keys exist (first boot, reset).
+  virtual Result<api::SignResponse> Sign(const api::SignRequest& request) = 0;
+
+  // Reenroll drops any backoff and revoked/failed state and starts a fresh enrollment at once
+  // (the current certificate stays usable until a new one is stored). Returns the status
+  // right after the request was queued.
+  virtual Result<api::StatusResponse> Reenroll() = 0;
+
+  // FactoryReset evicts the persistent handles the daemon created, deletes its key blobs,
+  // certificate and state files, then starts over as on a first boot (new keys, enrollment).
+  // Blocks until the wipe is done; returns the status after it.
+  virtual Result<api::StatusResponse> FactoryReset() = 0;
+};
+
+}  // namespace edgetrust::daemon::service
+
+#endif  // EDGETRUST_DAEMON_SERVICE_CONTROL_H_

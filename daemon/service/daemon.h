@@ -1,0 +1,127 @@
+// Daemon is edgetrustd's core (no sockets): the boot state machine, enrollment, renewal,
+// re-enrollment and factory reset, run on one worker thread, and the Control interface the
+// local API calls from its own thread.
+//
+// The worker loop (daemon_worker.cc), each step failing into backoff rather than out:
+//   1. open the TPM and ensure keys (DeviceTpm: SRK, AK and identity blobs, identity loaded);
+//   2. know the registration id (config override, else the EK digest; kept in state.json);
+//   3. stored certificate valid for this key by the trusted clock? -> `enrolled`; renew when
+//      `renew_threshold` of its lifetime has passed (deadline on the monotonic clock);
+//      a renewal the service answers with revoked/unknown falls back to a full enrollment;
+//   4. no valid certificate (first boot, expired, reset, POST /reenroll) -> enroll.
+// Failures set the state (`offline`: no answer from the service; `revoked`: the service
+// refused the device; `failed`: anything else) and wait Backoff::Next() (exponential, jitter,
+// cap) before the next attempt; the current certificate stays in use until a new one is
+// stored. Successive renewals are at least a tenth of the lifetime apart, so a wall clock
+// jumping forward costs one renewal, not a storm (THREATS D6).
+//
+// State writes are atomic (StateStore); the registration id, device id, chain and clock floor
+// are written together, after the service answered and before the new state is reported.
+//
+// Thread-safe: Control methods may be called from any thread while the worker runs.
+#ifndef EDGETRUST_DAEMON_SERVICE_DAEMON_H_
+#define EDGETRUST_DAEMON_SERVICE_DAEMON_H_
+
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <thread>
+
+#include "daemon/config/config.h"
+#include "daemon/service/backoff.h"
+#include "daemon/service/control.h"
+#include "daemon/service/device_tpm.h"
+#include "daemon/service/state_store.h"
+#include "daemon/service/stored_certificate.h"
+#include "daemon/service/trusted_clock.h"
+#include "enrollment/client/enrollment_client.h"
+
+namespace edgetrust::daemon::service {
+
+class Daemon final : public Control {
+ public:
+  // Create opens the state directory and reads state.json (errors: "state.*", file errors)
+  // and prepares the HTTPS client ("client.bad_url", "client.bad_ca_bundle"). Nothing touches
+  // the TPM or the network before Start.
+  static Result<std::unique_ptr<Daemon>> Create(const config::DaemonConfig& config,
+                                                TimeSources time = {});
+  ~Daemon() override;  // Stop()
+  Daemon(const Daemon&) = delete;
+  Daemon& operator=(const Daemon&) = delete;
+
+  // Start runs the worker thread; Stop asks it to finish its current step and joins it.
+  void Start();
+  void Stop();
+
+  api::StatusResponse Status() const override;
+  Result<std::string> CertificateChainPem() const override;
+  Result<api::SignResponse> Sign(const api::SignRequest& request) override;
+  Result<api::StatusResponse> Reenroll() override;
+  Result<api::StatusResponse> FactoryReset() override;
+
+ private:
+  using SteadyTime = std::chrono::steady_clock::time_point;
+
+  Daemon(config::DaemonConfig config, StateStore store, DeviceRecord record,
+         std::unique_ptr<enrollment::client::EnrollmentClient> client, TimeSources time);
+
+  // WaitForTpm: true once device_tpm_ is open (waits up to kTpmReopenWait for the worker).
+  bool WaitForTpm();
+
+  // --- worker thread (daemon_worker.cc) ---
+  void Run();
+  // Step does one round of the state machine and returns when it wants to run again.
+  SteadyTime Step();
+  edgetrust::Status EnsureTpm();
+  edgetrust::Status EnsureRegistrationId();
+  SteadyTime Enroll();
+  SteadyTime Renew(const StoredCertificate& current);
+  SteadyTime Retry(const Error& error);
+  SteadyTime Enrolled();
+  edgetrust::Status StoreEnrollment(const enrollment::api::EnrollmentResponse& response,
+                         const std::string& pcr_selection);
+  void DoFactoryReset();
+  edgetrust::Status RecordOwned(uint32_t handle);
+  std::optional<StoredCertificate> ValidCertificate();
+  void Publish(api::DeviceState state, const Error* error);
+
+  config::DaemonConfig config_;
+  StateStore store_;
+  std::unique_ptr<enrollment::client::EnrollmentClient> client_;
+  TrustedClock clock_;
+
+  // Worker-only state.
+  DeviceRecord record_;
+  Backoff backoff_;
+  std::optional<SteadyTime> renew_due_;
+  std::optional<PublicKey> identity_key_;  // of the loaded identity key
+  SteadyTime next_renewal_floor_{};
+
+  // The TPM, shared with Sign: tpm_mutex_ guards device_tpm_.
+  mutable std::mutex tpm_mutex_;
+  std::unique_ptr<DeviceTpm> device_tpm_;
+
+  // Shared with the Control methods: mutex_ guards everything below.
+  mutable std::mutex mutex_;
+  std::condition_variable wake_;
+  api::StatusResponse status_;
+  std::string chain_pem_;  // what GET /certificate serves
+  std::time_t chain_not_before_ = 0;
+  std::time_t chain_not_after_ = 0;
+  std::optional<SteadyTime> next_attempt_;
+  bool stop_ = false;
+  bool reenroll_requested_ = false;
+  bool reset_requested_ = false;
+  bool tpm_lost_ = false;
+  uint64_t resets_done_ = 0;
+  std::optional<Error> reset_error_;  // of the last factory reset
+  uint64_t tpm_opens_ = 0;
+  std::thread worker_;
+};
+
+}  // namespace edgetrust::daemon::service
+
+#endif  // EDGETRUST_DAEMON_SERVICE_DAEMON_H_

@@ -1,0 +1,169 @@
+// edgetrustd boot (issue 4 §4): first boot enrolls, warm restart reuses keys and certificate
+// without enrolling again and without any CreatePrimary, service down at boot, a TPM
+// restarted under the daemon, kill -9 during the first boot. Real swtpm, real service over
+// TLS, real daemon processes; curl and openssl as independent judges.
+#include <sys/stat.h>
+
+#include <fstream>
+#include <sstream>
+
+#include "common/testing/shell.h"
+#include "tests/daemon_e2e.h"
+
+namespace edgetrust::e2e {
+namespace {
+
+using test_util::RunCommand;
+using test_util::ShellQuote;
+
+std::string ReadText(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+std::vector<std::string> Lines(const std::string& path) {
+  std::vector<std::string> lines;
+  std::ifstream in(path);
+  for (std::string line; std::getline(in, line);) lines.push_back(line);
+  return lines;
+}
+
+mode_t ModeOf(const std::string& path) {
+  struct stat st {};
+  return ::stat(path.c_str(), &st) == 0 ? (st.st_mode & 07777) : 0;
+}
+
+class DaemonBootTest : public DaemonE2eTest {};
+
+TEST_F(DaemonBootTest, FirstBootEnrollsAndAWarmRestartReusesKeysAndCertificate) {
+  auto daemon = StartDaemon(OptionsFor(*tpm_));
+  ASSERT_TRUE(daemon);
+  auto status = Enrolled(*daemon);
+  ASSERT_EQ(status.state, DeviceState::kEnrolled);
+  ASSERT_TRUE(status.device_id.has_value());
+  ASSERT_TRUE(status.certificate.has_value());
+  EXPECT_EQ(status.registration_id.size(), 64u);  // the EK digest, hex
+  EXPECT_EQ(CertificateCount(*status.device_id), 1);
+
+  // The chain is the service's, for this device, and openssl agrees.
+  auto chain = daemon->client().GetCertificateChainPem();
+  ASSERT_TRUE(chain) << chain.error().ToString();
+  EXPECT_EQ(LeafSerial(*chain), status.certificate->serial);
+  std::string chain_file = daemon->dir() + "/chain.pem";
+  std::ofstream(chain_file) << *chain;
+  auto verify = RunCommand("openssl verify -CAfile " + ShellQuote(enrolld().ca_bundle_path()) +
+                           " -untrusted " + ShellQuote(chain_file) + " " + ShellQuote(chain_file));
+  EXPECT_EQ(verify.exit_code, 0) << verify.output;
+
+  // curl --unix-socket is a client too.
+  auto curl = RunCommand("curl -sS --unix-socket " + ShellQuote(daemon->socket_path()) +
+                         " http://localhost/status");
+  EXPECT_EQ(curl.exit_code, 0) << curl.output;
+  EXPECT_NE(curl.output.find("\"state\":\"enrolled\""), std::string::npos) << curl.output;
+
+  // THREATS D2: private state.
+  EXPECT_EQ(ModeOf(daemon->state_dir()), 0700u);
+  for (const char* file : {"state.json", "device-chain.pem", "ak.blob", "identity.blob"}) {
+    EXPECT_EQ(ModeOf(daemon->state_dir() + "/" + file), 0600u) << file;
+  }
+  EXPECT_EQ(ModeOf(daemon->socket_path()), 0660u);
+
+  // Warm restart, counting the TPM commands the new process sends.
+  std::string command_log = daemon->dir() + "/tpm-commands.log";
+  daemon->options().env["EDGETRUST_TPM_COMMAND_LOG"] = command_log;
+  ASSERT_TRUE(daemon->Restart());
+  auto restarted = Enrolled(*daemon);
+  EXPECT_EQ(restarted.certificate->serial, status.certificate->serial);
+  EXPECT_EQ(restarted.device_id, status.device_id);
+  EXPECT_EQ(CertificateCount(*status.device_id), 1) << "a warm boot must not enroll again";
+  std::vector<std::string> commands = Lines(command_log);
+  EXPECT_FALSE(commands.empty()) << "no TPM command log at " << command_log;
+  EXPECT_LE(commands.size(), 8u);
+  for (const std::string& command : commands) {
+    EXPECT_NE(command, "CreatePrimary");
+    EXPECT_NE(command, "Create");
+  }
+}
+
+TEST_F(DaemonBootTest, ServiceDownAtBootIsOfflineThenEnrollsWhenItComesUp) {
+  auto service = server::testing::EnrolldProcess::Start();
+  ASSERT_TRUE(service) << service.error().ToString();
+  ASSERT_TRUE(RegisterGroup(**service));
+  ASSERT_TRUE((*service)->Stop());
+
+  auto daemon = StartDaemon(OptionsFor(*tpm_, service->get()));
+  ASSERT_TRUE(daemon);
+  auto offline = daemon->WaitForState(DeviceState::kOffline, 20s);
+  ASSERT_TRUE(offline) << offline.error().ToString();
+  EXPECT_EQ(offline->last_error, "client.unreachable");
+  EXPECT_TRUE(offline->next_attempt_in_ms.has_value());
+  EXPECT_FALSE(offline->certificate.has_value());
+  // It keeps retrying (backoff), and answers its local API all the while.
+  std::this_thread::sleep_for(1500ms);
+  auto later = daemon->GetStatus();
+  ASSERT_TRUE(later);
+  EXPECT_GE(later->failed_attempts, 2);
+
+  ASSERT_TRUE((*service)->Restart());
+  auto status = daemon->WaitForState(DeviceState::kEnrolled, 30s);
+  ASSERT_TRUE(status) << status.error().ToString();
+  EXPECT_FALSE(status->last_error.has_value());
+  EXPECT_EQ(status->failed_attempts, 0);
+}
+
+TEST_F(DaemonBootTest, RecoversWhenTheTpmRestartsUnderIt) {
+  auto daemon = StartDaemon(OptionsFor(*tpm_));
+  ASSERT_TRUE(daemon);
+  Enrolled(*daemon);
+  daemon::api::SignRequest request{Bytes(32, 0x5a)};
+  ASSERT_TRUE(daemon->client().Sign(request));
+
+  ASSERT_TRUE(tpm_->Restart());  // TPM2_Startup(CLEAR): the loaded identity key is gone
+  auto signed_after = daemon->client().Sign(request);
+  ASSERT_TRUE(signed_after) << signed_after.error().ToString() << "\n" << daemon->OutputTail();
+  EXPECT_EQ(signed_after->algorithm, "ES256");
+  auto status = daemon->GetStatus();
+  ASSERT_TRUE(status);
+  EXPECT_EQ(status->state, DeviceState::kEnrolled);
+}
+
+TEST_F(DaemonBootTest, KillDashNineAtAnyPointOfTheFirstBootLeavesAConsistentState) {
+  // Power cut while keys are created, the EK is read, the service is asked, the chain is
+  // written: every next start must complete the enrollment with one identity key.
+  DaemonOptions options = OptionsFor(*tpm_);
+  auto daemon = StartDaemon(options);
+  ASSERT_TRUE(daemon);
+  for (auto delay : {0ms, 30ms, 80ms, 150ms, 250ms, 400ms, 600ms}) {
+    std::this_thread::sleep_for(delay);
+    daemon->Kill();
+    ASSERT_TRUE(daemon->Restart()) << "after a kill at " << delay.count() << " ms";
+  }
+  auto status = Enrolled(*daemon);
+  ASSERT_TRUE(status.certificate.has_value());
+  // The certificate certifies the identity key whose blob is on disk now: signatures made
+  // through the API verify with the certificate's key.
+  auto chain = daemon->client().GetCertificateChainPem();
+  ASSERT_TRUE(chain);
+  std::string key_file = daemon->dir() + "/leaf-key.pem";
+  std::ofstream(key_file) << LeafPublicKeyPem(*chain);
+  std::string message = daemon->dir() + "/message";
+  std::ofstream(message) << "power cut survivor";
+  auto digest = RunCommand("openssl dgst -sha256 -binary " + ShellQuote(message));
+  ASSERT_EQ(digest.exit_code, 0);
+  auto signature =
+      daemon->client().Sign({Bytes(digest.output.begin(), digest.output.end())});
+  ASSERT_TRUE(signature) << signature.error().ToString();
+  std::string sig_file = daemon->dir() + "/message.sig";
+  std::ofstream(sig_file, std::ios::binary)
+      .write(reinterpret_cast<const char*>(signature->signature.data()),
+             static_cast<std::streamsize>(signature->signature.size()));
+  auto verified = RunCommand("openssl dgst -sha256 -verify " + ShellQuote(key_file) +
+                             " -signature " + ShellQuote(sig_file) + " " + ShellQuote(message));
+  EXPECT_EQ(verified.exit_code, 0) << verified.output;
+  EXPECT_EQ(ReadText(daemon->state_dir() + "/device-chain.pem"), *chain);
+}
+
+}  // namespace
+}  // namespace edgetrust::e2e
