@@ -126,4 +126,12 @@ Result<std::vector<TPM2_HANDLE>> ListHandles(Tpm& tpm, HandleKind kind) {
   return out;
 }
 
+Result<uint64_t> ReadClockMs(Tpm& tpm) {
+  TPMS_TIME_INFO* out = nullptr;
+  TSS2_RC rc = Esys_ReadClock(tpm.esys(), ESYS_TR_NONE, ESYS_TR_NONE, ESYS_TR_NONE, &out);
+  EsysPtr<TPMS_TIME_INFO> time_info(out);
+  if (auto err = TpmError(rc, "Esys_ReadClock")) return std::unexpected(*err);
+  return time_info->clockInfo.clock;
+}
+
 }  // namespace edgetrust::attestation

@@ -34,6 +34,12 @@ enum class HandleKind { kTransient, kPersistent, kNvIndex, kLoadedSession };
 // ListHandles returns every handle of `kind` currently in use, ascending.
 Result<std::vector<TPM2_HANDLE>> ListHandles(Tpm& tpm, HandleKind kind);
 
+// ReadClockMs is TPM2_ReadClock's clockInfo.clock: milliseconds the TPM has been powered
+// since its last TPM2_Clear. It only moves forward (a power loss without orderly shutdown can
+// lose the time since it was last saved to NV), and no software clock setting touches it,
+// which makes it the daemon's witness that time has passed (THREATS D6).
+Result<uint64_t> ReadClockMs(Tpm& tpm);
+
 }  // namespace edgetrust::attestation
 
 #endif  // EDGETRUST_ATTESTATION_CAPABILITIES_H_

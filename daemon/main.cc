@@ -97,7 +97,8 @@ int Run(int argc, char** argv) {
   sigwait(&stop_signals, &sig);
   LogInfo(std::string("edgetrustd: stopping on ") + (sig == SIGTERM ? "SIGTERM" : "SIGINT"));
   (void)daemon::systemd::NotifyStopping();
-  server->reset();  // no new requests; running ones finish
+  (*core)->RequestStop();  // waiting Control calls return now
+  server->reset();         // no new requests; running ones finish
   (*core)->Stop();
   std::cout << "edgetrustd: stopped" << std::endl;
   return 0;

@@ -152,8 +152,7 @@ TEST_F(DaemonBootTest, KillDashNineAtAnyPointOfTheFirstBootLeavesAConsistentStat
   std::ofstream(message) << "power cut survivor";
   auto digest = RunCommand("openssl dgst -sha256 -binary " + ShellQuote(message));
   ASSERT_EQ(digest.exit_code, 0);
-  auto signature =
-      daemon->client().Sign({Bytes(digest.output.begin(), digest.output.end())});
+  auto signature = daemon->client().Sign({Bytes(digest.output.begin(), digest.output.end())});
   ASSERT_TRUE(signature) << signature.error().ToString();
   std::string sig_file = daemon->dir() + "/message.sig";
   std::ofstream(sig_file, std::ios::binary)

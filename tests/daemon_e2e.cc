@@ -63,4 +63,13 @@ std::string DaemonE2eTest::LeafPublicKeyPem(const std::string& chain_pem) {
   return pem ? *pem : "";
 }
 
+std::string DaemonE2eTest::DaemonLog(const DaemonProcess& daemon) {
+  std::ifstream in(daemon.output_path());
+  std::string out;
+  for (std::string line; std::getline(in, line);) {
+    if (line.find("local_api: uid=") == std::string::npos) out += line + "\n";
+  }
+  return out;
+}
+
 }  // namespace edgetrust::e2e

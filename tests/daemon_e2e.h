@@ -38,6 +38,9 @@ class DaemonE2eTest : public EnrollmentE2eTest {
   // LeafSerial: the serial of the first certificate of a PEM chain ("" when none).
   static std::string LeafSerial(const std::string& chain_pem);
   static std::string LeafPublicKeyPem(const std::string& chain_pem);
+  // DaemonLog: the daemon's output without the local API's per-request lines (for failure
+  // messages; tests poll GET /status often).
+  static std::string DaemonLog(const DaemonProcess& daemon);
 
   std::unique_ptr<swtpm::SwtpmProcess> tpm_;
 };

@@ -28,18 +28,20 @@ class Control {
   virtual Result<std::string> CertificateChainPem() const = 0;
 
   // Sign signs `request.digest` with the identity key inside the TPM.
-  // kInvalidArgument "signer.digest_size"; kUnavailable "tpm.*" when the TPM is unreachable;
-  // kFailedPrecondition "daemon.no_identity" before the keys exist (first boot, reset).
+  // kInvalidArgument "signer.digest_size"; kUnavailable "tpm.*" when the TPM is unreachable
+  // and "daemon.no_identity" while the keys do not exist yet (first boot, reset) or the TPM
+  // is being reopened.
   virtual Result<api::SignResponse> Sign(const api::SignRequest& request) = 0;
 
-  // Reenroll drops any backoff and revoked/failed state and starts a fresh enrollment at once
-  // (the current certificate stays usable until a new one is stored). Returns the status
-  // right after the request was queued.
+  // Reenroll drops any backoff and starts a fresh enrollment at once (state `enrolling`; the
+  // current certificate stays usable until a new one is stored). Returns the status right
+  // after the request was queued.
   virtual Result<api::StatusResponse> Reenroll() = 0;
 
-  // FactoryReset evicts the persistent handles the daemon created, deletes its key blobs,
-  // certificate and state files, then starts over as on a first boot (new keys, enrollment).
-  // Blocks until the wipe is done; returns the status after it.
+  // FactoryReset deletes the daemon's key blobs, evicts the persistent handles it created,
+  // wipes its certificate and state, then starts over as on a first boot (new keys,
+  // enrollment). Blocks until the wipe is done (up to 2 minutes; then kUnavailable
+  // "daemon.busy": the reset stays queued and still runs); returns the status after it.
   virtual Result<api::StatusResponse> FactoryReset() = 0;
 };
 

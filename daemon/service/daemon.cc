@@ -10,14 +10,23 @@ namespace {
 constexpr std::chrono::seconds kResetTimeout{120};
 constexpr std::chrono::seconds kTpmReopenWait{10};
 
-std::string_view JwsName(certs::SignatureAlgorithm alg) {
+Result<std::string_view> JwsName(certs::SignatureAlgorithm alg) {
   switch (alg) {
-    case certs::SignatureAlgorithm::kEcdsaSha256: return "ES256";
-    case certs::SignatureAlgorithm::kEcdsaSha384: return "ES384";
-    case certs::SignatureAlgorithm::kRsaPkcs1Sha256: return "RS256";
-    case certs::SignatureAlgorithm::kRsaPssSha256: return "PS256";
+    case certs::SignatureAlgorithm::kEcdsaSha256:
+      return "ES256";
+    case certs::SignatureAlgorithm::kEcdsaSha384:
+      return "ES384";
+    case certs::SignatureAlgorithm::kRsaPkcs1Sha256:
+      return "RS256";
+    case certs::SignatureAlgorithm::kRsaPssSha256:
+      return "PS256";
   }
-  return "";
+  return Fail(ErrorCode::kInternal, "signer.unsupported_key", "no JWS name for the key");
+}
+
+std::unexpected<Error> NoIdentity() {
+  return Fail(ErrorCode::kUnavailable, "daemon.no_identity",
+              "the identity key is not available (TPM not ready)");
 }
 
 }  // namespace
@@ -28,10 +37,11 @@ Result<std::unique_ptr<Daemon>> Daemon::Create(const config::DaemonConfig& confi
   if (!store) return Fail(store.error());
   auto record = store->Load();
   if (!record) return Fail(record.error());
-  auto client = enrollment::client::EnrollmentClient::Create({config.service_url, config.ca_bundle});
+  auto client =
+      enrollment::client::EnrollmentClient::Create({config.service_url, config.ca_bundle});
   if (!client) return Fail(client.error());
-  return std::unique_ptr<Daemon>(
-      new Daemon(config, std::move(*store), std::move(*record), std::move(*client), std::move(time)));
+  return std::unique_ptr<Daemon>(new Daemon(config, std::move(*store), std::move(*record),
+                                            std::move(*client), std::move(time)));
 }
 
 Daemon::Daemon(config::DaemonConfig config, StateStore store, DeviceRecord record,
@@ -39,9 +49,10 @@ Daemon::Daemon(config::DaemonConfig config, StateStore store, DeviceRecord recor
     : config_(std::move(config)),
       store_(std::move(store)),
       client_(std::move(client)),
-      clock_(record.clock_floor, std::move(time)),
+      clock_(std::move(time)),
       record_(std::move(record)),
       backoff_(config_.retry_initial, config_.retry_max, std::random_device{}()) {
+  clock_.RaiseFloor(record_.clock_floor);
   status_.registration_id = record_.registration_id;
 }
 
@@ -54,12 +65,16 @@ void Daemon::Start() {
   worker_ = std::thread([this] { Run(); });
 }
 
-void Daemon::Stop() {
+void Daemon::RequestStop() {
   {
     std::lock_guard lock(mutex_);
     stop_ = true;
   }
   wake_.notify_all();
+}
+
+void Daemon::Stop() {
+  RequestStop();
   if (worker_.joinable()) worker_.join();
 }
 
@@ -67,8 +82,8 @@ api::StatusResponse Daemon::Status() const {
   std::lock_guard lock(mutex_);
   api::StatusResponse status = status_;
   if (next_attempt_) {
-    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(*next_attempt_ -
-                                                                      clock_.Monotonic());
+    auto left =
+        std::chrono::duration_cast<std::chrono::milliseconds>(*next_attempt_ - clock_.Monotonic());
     status.next_attempt_in_ms = std::max<int64_t>(0, left.count());
   }
   return status;
@@ -76,36 +91,29 @@ api::StatusResponse Daemon::Status() const {
 
 Result<std::string> Daemon::CertificateChainPem() const {
   std::lock_guard lock(mutex_);
+  if (chain_refused_) {
+    return Fail(ErrorCode::kFailedPrecondition, "daemon.certificate_revoked",
+                "the service refused this device; its certificate is withdrawn");
+  }
   if (chain_pem_.empty()) {
     return Fail(ErrorCode::kNotFound, "daemon.no_certificate", "the device is not enrolled");
   }
-  std::time_t now = clock_.Now();
-  if (now >= chain_not_after_ || now < chain_not_before_) {
+  if (clock_.Now() >= chain_not_after_) {
     return Fail(ErrorCode::kFailedPrecondition, "daemon.certificate_expired",
                 "the stored certificate is not valid now; re-enrollment is under way");
   }
   return chain_pem_;
 }
 
-Result<api::SignResponse> Daemon::Sign(const api::SignRequest& request) {
-  // At most two signing attempts: a TPM error hands the TPM back to the worker to reopen
-  // (restarted TPM, lost connection), and the second attempt waits for that.
-  for (int attempt = 0; attempt < 2; ++attempt) {
-    if (!WaitForTpm()) {
-      return Fail(ErrorCode::kUnavailable, "daemon.no_identity",
-                  "the identity key is not available (TPM not ready)");
-    }
-    std::unique_lock tpm_lock(tpm_mutex_);
-    if (!device_tpm_) continue;
-    const certs::Signer& signer = device_tpm_->signer();
-    auto signature = signer.Sign(request.digest);
-    if (signature) {
-      return api::SignResponse{std::string(JwsName(signer.algorithm())), std::move(*signature)};
-    }
-    if (signature.error().reason == "signer.digest_size" || attempt > 0) {
-      return Fail(signature.error());
-    }
-    LogWarning("sign: TPM error, reopening: " + signature.error().ToString());
+Status Daemon::WithTpm(const TpmUse& use) {
+  std::unique_lock tpm_lock(tpm_mutex_, std::defer_lock);
+  if (!tpm_lock.try_lock_for(kTpmReopenWait)) {
+    return Fail(ErrorCode::kUnavailable, "daemon.busy", "the TPM is busy");
+  }
+  if (!device_tpm_) return Fail(ErrorCode::kUnavailable, "tpm.unavailable", "TPM not open");
+  edgetrust::Status done = use(*device_tpm_);
+  if (!done && done.error().reason.starts_with("tpm.")) {
+    LogWarning("TPM error, reopening: " + done.error().ToString());
     device_tpm_.reset();
     tpm_lock.unlock();
     {
@@ -114,24 +122,18 @@ Result<api::SignResponse> Daemon::Sign(const api::SignRequest& request) {
     }
     wake_.notify_all();
   }
-  return Fail(ErrorCode::kUnavailable, "daemon.no_identity",
-              "the identity key is not available (TPM not ready)");
+  return done;
 }
 
 bool Daemon::WaitForTpm() {
-  {
-    std::lock_guard tpm_lock(tpm_mutex_);
-    if (device_tpm_) return true;
-  }
-  // First boot before the keys exist, or a TPM being reopened by the worker.
   auto deadline = std::chrono::steady_clock::now() + kTpmReopenWait;
   std::unique_lock lock(mutex_);
   while (!stop_) {
     uint64_t opens = tpm_opens_;
     lock.unlock();
     {
-      std::lock_guard tpm_lock(tpm_mutex_);
-      if (device_tpm_) return true;
+      std::unique_lock tpm_lock(tpm_mutex_, std::defer_lock);
+      if (tpm_lock.try_lock_until(deadline) && device_tpm_) return true;
     }
     lock.lock();
     if (!wake_.wait_until(lock, deadline, [&] { return tpm_opens_ != opens || stop_; })) {
@@ -139,6 +141,27 @@ bool Daemon::WaitForTpm() {
     }
   }
   return false;
+}
+
+Result<api::SignResponse> Daemon::Sign(const api::SignRequest& request) {
+  // A TPM error drops the DeviceTpm (WithTpm); the second attempt waits for the worker to
+  // reopen it (a restarted TPM, a lost connection).
+  for (int attempt = 0; attempt < 2; ++attempt) {
+    if (!WaitForTpm()) return NoIdentity();
+    Result<api::SignResponse> response = NoIdentity();
+    auto done = WithTpm([&](DeviceTpm& device) -> edgetrust::Status {
+      const certs::Signer& signer = device.signer();
+      auto name = JwsName(signer.algorithm());
+      if (!name) return Fail(name.error());
+      auto signature = signer.Sign(request.digest);
+      if (!signature) return Fail(signature.error());
+      response = api::SignResponse{std::string(*name), std::move(*signature)};
+      return Ok();
+    });
+    if (done) return response;
+    if (!done.error().reason.starts_with("tpm.") || attempt > 0) return Fail(done.error());
+  }
+  return NoIdentity();
 }
 
 Result<api::StatusResponse> Daemon::Reenroll() {
@@ -157,7 +180,9 @@ Result<api::StatusResponse> Daemon::FactoryReset() {
   wake_.notify_all();
   if (!wake_.wait_for(lock, kResetTimeout, [&] { return resets_done_ >= target || stop_; }) ||
       resets_done_ < target) {
-    return Fail(ErrorCode::kUnavailable, "daemon.busy", "the factory reset did not complete in time");
+    // Still queued: it runs when the worker gets to it.
+    return Fail(ErrorCode::kUnavailable, "daemon.busy",
+                "the factory reset is queued and has not completed yet");
   }
   if (reset_error_) return Fail(*reset_error_);
   lock.unlock();

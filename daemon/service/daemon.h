@@ -1,24 +1,30 @@
 // Daemon is edgetrustd's core (no sockets): the boot state machine, enrollment, renewal,
 // re-enrollment and factory reset, run on one worker thread, and the Control interface the
-// local API calls from its own thread.
+// local API calls from its own threads.
 //
 // The worker loop (daemon_worker.cc), each step failing into backoff rather than out:
-//   1. open the TPM and ensure keys (DeviceTpm: SRK, AK and identity blobs, identity loaded);
+//   1. open the TPM and ensure keys (DeviceTpm: SRK, AK and identity blobs, identity loaded),
+//      and raise the trusted clock's floor by the TPM clock's progress since it was proved;
 //   2. know the registration id (config override, else the EK digest; kept in state.json);
-//   3. stored certificate valid for this key by the trusted clock? -> `enrolled`; renew when
-//      `renew_threshold` of its lifetime has passed (deadline on the monotonic clock);
-//      a renewal the service answers with revoked/unknown falls back to a full enrollment;
-//   4. no valid certificate (first boot, expired, reset, POST /reenroll) -> enroll.
+//   3. stored certificate for this key, not refused, valid by the trusted clock? ->
+//      `enrolled`; renew when `renew_threshold` of its lifetime has passed (deadline on the
+//      monotonic clock, re-checked at least hourly); a renewal the service answers with
+//      revoked/unknown falls back to a full enrollment;
+//   4. no valid certificate (first boot, expired, reset, refused, POST /reenroll) -> enroll.
 // Failures set the state (`offline`: no answer from the service; `revoked`: the service
-// refused the device; `failed`: anything else) and wait Backoff::Next() (exponential, jitter,
-// cap) before the next attempt; the current certificate stays in use until a new one is
-// stored. Successive renewals are at least a tenth of the lifetime apart, so a wall clock
-// jumping forward costs one renewal, not a storm (THREATS D6).
+// refused the device, which also withdraws the stored certificate until a new one is issued;
+// `failed`: anything else) and wait Backoff::Next() (exponential, jitter, cap); a certificate
+// that is still valid stays in use meanwhile. Renewals are spaced by at least a tenth of the
+// lifetime, so a wall clock jumping forward costs one renewal, not a storm (THREATS D6).
 //
-// State writes are atomic (StateStore); the registration id, device id, chain and clock floor
-// are written together, after the service answered and before the new state is reported.
+// State: every change to state.json is one atomic write, made after the service answered and
+// before the new state is reported. A factory reset destroys the key blobs first, then
+// evicts the handles the daemon created, then writes a fresh record: a power cut at any point
+// leaves a device that can no longer use its old identity.
 //
-// Thread-safe: Control methods may be called from any thread while the worker runs.
+// Locks: the TPM lock (tpm_mutex_) is taken for TPM work only, never across a network call,
+// and before mutex_ when both are needed. Thread-safe: the Control methods may be called from
+// any thread while the worker runs; Start, RequestStop and Stop from one thread.
 #ifndef EDGETRUST_DAEMON_SERVICE_DAEMON_H_
 #define EDGETRUST_DAEMON_SERVICE_DAEMON_H_
 
@@ -34,6 +40,7 @@
 #include "daemon/service/backoff.h"
 #include "daemon/service/control.h"
 #include "daemon/service/device_tpm.h"
+#include "daemon/service/enroller.h"
 #include "daemon/service/state_store.h"
 #include "daemon/service/stored_certificate.h"
 #include "daemon/service/trusted_clock.h"
@@ -52,8 +59,10 @@ class Daemon final : public Control {
   Daemon(const Daemon&) = delete;
   Daemon& operator=(const Daemon&) = delete;
 
-  // Start runs the worker thread; Stop asks it to finish its current step and joins it.
+  // Start runs the worker thread. RequestStop makes waiting Control calls return and the
+  // worker finish its current step; Stop also joins it (up to one network timeout).
   void Start();
+  void RequestStop();
   void Stop();
 
   api::StatusResponse Status() const override;
@@ -68,7 +77,9 @@ class Daemon final : public Control {
   Daemon(config::DaemonConfig config, StateStore store, DeviceRecord record,
          std::unique_ptr<enrollment::client::EnrollmentClient> client, TimeSources time);
 
-  // WaitForTpm: true once device_tpm_ is open (waits up to kTpmReopenWait for the worker).
+  // WithTpm: see enroller.h. A "tpm.*" error drops the DeviceTpm (the worker reopens it).
+  edgetrust::Status WithTpm(const TpmUse& use);
+  // WaitForTpm: true once the TPM is open (waits up to kTpmReopenWait for the worker).
   bool WaitForTpm();
 
   // --- worker thread (daemon_worker.cc) ---
@@ -80,9 +91,10 @@ class Daemon final : public Control {
   SteadyTime Enroll();
   SteadyTime Renew(const StoredCertificate& current);
   SteadyTime Retry(const Error& error);
-  SteadyTime Enrolled();
+  SteadyTime WaitWhileEnrolled(const StoredCertificate& current);
   edgetrust::Status StoreEnrollment(const enrollment::api::EnrollmentResponse& response,
-                         const std::string& pcr_selection);
+                                    const std::string& pcr_selection);
+  edgetrust::Status SaveRefused();
   void DoFactoryReset();
   edgetrust::Status RecordOwned(uint32_t handle);
   std::optional<StoredCertificate> ValidCertificate();
@@ -97,20 +109,21 @@ class Daemon final : public Control {
   DeviceRecord record_;
   Backoff backoff_;
   std::optional<SteadyTime> renew_due_;
-  std::optional<PublicKey> identity_key_;  // of the loaded identity key
-  SteadyTime next_renewal_floor_{};
+  SteadyTime earliest_next_renewal_{};
+  std::optional<PublicKey> identity_key_;                       // of the loaded identity key
+  std::optional<enrollment::api::EnrollmentResponse> unsaved_;  // issued, not yet stored
 
   // The TPM, shared with Sign: tpm_mutex_ guards device_tpm_.
-  mutable std::mutex tpm_mutex_;
+  mutable std::timed_mutex tpm_mutex_;
   std::unique_ptr<DeviceTpm> device_tpm_;
 
   // Shared with the Control methods: mutex_ guards everything below.
   mutable std::mutex mutex_;
   std::condition_variable wake_;
   api::StatusResponse status_;
-  std::string chain_pem_;  // what GET /certificate serves
-  std::time_t chain_not_before_ = 0;
+  std::string chain_pem_;  // what GET /certificate serves; "" when none or withdrawn
   std::time_t chain_not_after_ = 0;
+  bool chain_refused_ = false;
   std::optional<SteadyTime> next_attempt_;
   bool stop_ = false;
   bool reenroll_requested_ = false;

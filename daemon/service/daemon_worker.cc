@@ -1,24 +1,29 @@
 // The worker thread of Daemon: the boot state machine (see daemon.h).
 #include <algorithm>
 
+#include "attestation/capabilities.h"
 #include "common/log.h"
 #include "daemon/service/daemon.h"
-#include "daemon/service/enroller.h"
 
 namespace edgetrust::daemon::service {
 namespace {
 
-bool IsTpmError(const Error& error) { return error.reason.starts_with("tpm."); }
+using std::chrono::seconds;
+
+// While enrolled the worker still looks at the certificate at least this often (a deadline
+// computed while the wall clock was wrong gets corrected; expiry is noticed).
+constexpr seconds kRecheck{3600};
+// Deadlines further away than this are clamped (a notAfter of 9999 must not overflow).
+constexpr seconds kMaxDelay{365LL * 24 * 3600};
 
 // StateFor classifies a failed attempt for GET /status.
 api::DeviceState StateFor(const Error& error) {
   static constexpr std::string_view kRefusals[] = {
-      "device.revoked", "device.disabled", "device.retired", "jws.revoked",
-      "enrollment.disabled"};
+      "device.revoked", "device.disabled", "device.retired", "jws.revoked", "enrollment.disabled"};
   if (std::find(std::begin(kRefusals), std::end(kRefusals), error.reason) != std::end(kRefusals)) {
     return api::DeviceState::kRevoked;
   }
-  if (error.code == ErrorCode::kUnavailable && !IsTpmError(error)) {
+  if (error.code == ErrorCode::kUnavailable && !error.reason.starts_with("tpm.")) {
     return api::DeviceState::kOffline;
   }
   return api::DeviceState::kFailed;
@@ -31,19 +36,18 @@ bool NeedsEnrollment(const Error& error) {
          error.reason == "jws.not_current_cert" || error.reason == "jws.untrusted_cert";
 }
 
+seconds Clamp(seconds delay) { return std::clamp(delay, seconds(0), kMaxDelay); }
+
 }  // namespace
 
 void Daemon::Run() {
-  record_.clock_floor = clock_.floor();
-  if (auto saved = store_.Save(record_); !saved) LogWarning("state: " + saved.error().ToString());
   std::unique_lock lock(mutex_);
   while (!stop_) {
     lock.unlock();
     SteadyTime next = Step();
     lock.lock();
-    wake_.wait_until(lock, next, [&] {
-      return stop_ || reenroll_requested_ || reset_requested_ || tpm_lost_;
-    });
+    wake_.wait_for(lock, std::max(next - clock_.Monotonic(), SteadyTime::duration::zero()),
+                   [&] { return stop_ || reenroll_requested_ || reset_requested_ || tpm_lost_; });
   }
 }
 
@@ -63,9 +67,17 @@ Daemon::SteadyTime Daemon::Step() {
   }
   if (auto tpm = EnsureTpm(); !tpm) return Retry(tpm.error());
   if (auto id = EnsureRegistrationId(); !id) return Retry(id.error());
+  if (unsaved_) {  // issued by the service, but the state write failed: retry the write only
+    auto response = std::move(*unsaved_);
+    unsaved_.reset();
+    if (auto stored = StoreEnrollment(response, record_.pcr_selection); !stored) {
+      return Retry(stored.error());
+    }
+  }
   if (reenroll) {
     backoff_.Reset();
     renew_due_.reset();
+    Publish(api::DeviceState::kEnrolling, nullptr);
     return Enroll();
   }
   auto current = ValidCertificate();
@@ -73,21 +85,31 @@ Daemon::SteadyTime Daemon::Step() {
   if (!renew_due_) {
     auto delay = RenewalDelay(current->not_before, current->not_after, config_.renew_threshold,
                               clock_.Now());
-    renew_due_ = std::max(clock_.Monotonic() + delay, next_renewal_floor_);
+    renew_due_ = std::max(clock_.Monotonic() + Clamp(delay), earliest_next_renewal_);
   }
-  if (clock_.Monotonic() < *renew_due_) return Enrolled();
+  if (clock_.Monotonic() < *renew_due_) return WaitWhileEnrolled(*current);
   return Renew(*current);
 }
 
 edgetrust::Status Daemon::EnsureTpm() {
-  std::lock_guard tpm_lock(tpm_mutex_);
-  if (device_tpm_) return Ok();
-  DeviceTpmOptions options{config_.tcti, config_.ek_type, config_.ak_algorithm,
-                           config_.identity_algorithm};
-  auto opened = DeviceTpm::Open(options, store_, [this](uint32_t h) { return RecordOwned(h); });
-  if (!opened) return Fail(opened.error());
-  device_tpm_ = std::move(*opened);
-  identity_key_ = device_tpm_->signer().public_key();
+  {
+    std::lock_guard tpm_lock(tpm_mutex_);
+    if (device_tpm_) return Ok();
+    DeviceTpmOptions options{config_.tcti, config_.ek_type, config_.ak_algorithm,
+                             config_.identity_algorithm};
+    auto opened = DeviceTpm::Open(options, store_, [this](uint32_t h) { return RecordOwned(h); });
+    if (!opened) return Fail(opened.error());
+    // The TPM clock has run since the floor was proved (at least that long has passed; it
+    // does not run while the device is off, so this stays a lower bound).
+    auto tpm_clock = attestation::ReadClockMs((*opened)->tpm());
+    if (!tpm_clock) return Fail(tpm_clock.error());
+    if (record_.clock_floor > 0 && *tpm_clock >= record_.tpm_clock_ms) {
+      clock_.RaiseFloor(record_.clock_floor +
+                        static_cast<std::time_t>((*tpm_clock - record_.tpm_clock_ms) / 1000));
+    }
+    device_tpm_ = std::move(*opened);
+    identity_key_ = device_tpm_->signer().public_key();
+  }
   {
     std::lock_guard lock(mutex_);
     ++tpm_opens_;
@@ -98,28 +120,31 @@ edgetrust::Status Daemon::EnsureTpm() {
 
 edgetrust::Status Daemon::EnsureRegistrationId() {
   const std::string& wanted = config_.registration_id;
-  if (!record_.registration_id.empty() &&
-      (wanted.empty() || wanted == record_.registration_id)) {
+  if (!record_.registration_id.empty() && (wanted.empty() || wanted == record_.registration_id)) {
     return Ok();
   }
   std::string id = wanted;
   if (id.empty()) {
-    std::lock_guard tpm_lock(tpm_mutex_);
-    if (!device_tpm_) return Fail(ErrorCode::kUnavailable, "tpm.unavailable", "TPM closed");
-    auto ek = device_tpm_->EnsureEk([this](uint32_t h) { return RecordOwned(h); });
-    if (!ek) return Fail(ek.error());
-    auto derived = RegistrationIdFromEk((*ek)->public_area);
-    if (!derived) return Fail(derived.error());
-    id = *derived;
+    auto derived = WithTpm([&](DeviceTpm& device) -> edgetrust::Status {
+      auto ek = device.EnsureEk([this](uint32_t h) { return RecordOwned(h); });
+      if (!ek) return Fail(ek.error());
+      auto from_ek = RegistrationIdFromEk((*ek)->public_area);
+      if (!from_ek) return Fail(from_ek.error());
+      id = *from_ek;
+      return Ok();
+    });
+    if (!derived) return derived;
   }
-  if (!record_.registration_id.empty()) {
-    LogInfo("registration id changed from " + record_.registration_id + " to " + id +
+  DeviceRecord next = record_;
+  if (!next.registration_id.empty()) {
+    LogInfo("registration id changed from " + next.registration_id + " to " + id +
             ": the device enrolls again");
-    record_.device_id.clear();
-    record_.certificate_chain.clear();
+    next.device_id.clear();
+    next.certificate_chain.clear();
   }
-  record_.registration_id = id;
-  if (auto saved = store_.Save(record_); !saved) return saved;
+  next.registration_id = id;
+  if (auto saved = store_.Save(next); !saved) return saved;
+  record_ = std::move(next);
   std::lock_guard lock(mutex_);
   status_.registration_id = id;
   return Ok();
@@ -129,6 +154,7 @@ std::optional<StoredCertificate> Daemon::ValidCertificate() {
   if (record_.certificate_chain.empty() || !identity_key_) return std::nullopt;
   auto stored = ParseStoredCertificate(record_.certificate_chain, *identity_key_);
   std::lock_guard lock(mutex_);
+  chain_refused_ = record_.refused;
   if (!stored) {
     LogWarning("stored certificate ignored: " + stored.error().ToString());
     chain_pem_.clear();
@@ -136,46 +162,38 @@ std::optional<StoredCertificate> Daemon::ValidCertificate() {
     return std::nullopt;
   }
   chain_pem_ = record_.certificate_chain;
-  chain_not_before_ = stored->not_before;
   chain_not_after_ = stored->not_after;
   status_.certificate = stored->info;
-  if (stored->ExpiredAt(clock_.Now())) return std::nullopt;
+  if (record_.refused || stored->ExpiredAt(clock_.Now())) return std::nullopt;
   return *stored;
 }
 
 Daemon::SteadyTime Daemon::Enroll() {
+  LogInfo("enrolling as " + record_.registration_id);
   if (record_.certificate_chain.empty()) Publish(api::DeviceState::kEnrolling, nullptr);
-  std::unique_lock tpm_lock(tpm_mutex_);
-  if (!device_tpm_) {
-    return Retry(Error{ErrorCode::kUnavailable, "tpm.unavailable", "TPM closed", 0});
-  }
-  auto ek = device_tpm_->EnsureEk([this](uint32_t h) { return RecordOwned(h); });
-  Result<Enrollment> enrolled =
-      ek ? EnrollDevice(*client_, *device_tpm_, **ek, record_.registration_id)
-         : Result<Enrollment>(Fail(ek.error()));
+  auto enrolled = EnrollDevice(
+      *client_, [this](const TpmUse& use) { return WithTpm(use); },
+      [this](uint32_t h) { return RecordOwned(h); }, record_.registration_id);
   if (!enrolled) {
-    if (IsTpmError(enrolled.error())) device_tpm_.reset();
-    tpm_lock.unlock();
+    if (StateFor(enrolled.error()) == api::DeviceState::kRevoked && !record_.refused) {
+      if (auto saved = SaveRefused(); !saved) LogError("state: " + saved.error().ToString());
+    }
     return Retry(enrolled.error());
   }
-  tpm_lock.unlock();
   LogInfo("enrolled as " + enrolled->response.device_id + ", certificate serial " +
           enrolled->response.serial);
   if (auto stored = StoreEnrollment(enrolled->response, enrolled->pcr_selection); !stored) {
+    unsaved_ = std::move(enrolled->response);
     return Retry(stored.error());
   }
-  return Step();
+  return clock_.Monotonic();
 }
 
 Daemon::SteadyTime Daemon::Renew(const StoredCertificate& current) {
-  Result<enrollment::api::EnrollmentResponse> renewed;
-  {
-    std::lock_guard tpm_lock(tpm_mutex_);
-    if (!device_tpm_) return Retry(Error{ErrorCode::kUnavailable, "tpm.unavailable", "TPM closed", 0});
-    renewed = RenewDevice(*client_, *device_tpm_, record_.device_id, record_.pcr_selection,
-                          record_.certificate_chain);
-    if (!renewed && IsTpmError(renewed.error())) device_tpm_.reset();
-  }
+  LogInfo("renewing certificate serial " + current.info.serial);
+  auto renewed = RenewDevice(
+      *client_, [this](const TpmUse& use) { return WithTpm(use); }, record_.device_id,
+      record_.pcr_selection, record_.certificate_chain);
   if (!renewed) {
     if (NeedsEnrollment(renewed.error())) {
       LogWarning("renewal refused (" + renewed.error().reason + "): enrolling again");
@@ -186,17 +204,29 @@ Daemon::SteadyTime Daemon::Renew(const StoredCertificate& current) {
   }
   LogInfo("renewed: certificate serial " + renewed->serial + " replaces " + current.info.serial);
   if (auto stored = StoreEnrollment(*renewed, record_.pcr_selection); !stored) {
+    unsaved_ = std::move(*renewed);
     return Retry(stored.error());
   }
-  return Step();
+  return clock_.Monotonic();
 }
 
 edgetrust::Status Daemon::StoreEnrollment(const enrollment::api::EnrollmentResponse& response,
-                               const std::string& pcr_selection) {
+                                          const std::string& pcr_selection) {
   if (!identity_key_) return Fail(ErrorCode::kInternal, "daemon.no_identity", "no identity key");
   auto stored = ParseStoredCertificate(response.certificate_chain_pem, *identity_key_);
   if (!stored) return Fail(stored.error());
-  if (stored->ExpiredAt(clock_.Now())) {
+  // The service's notBefore is time proved by the service: the new floor, paired with the
+  // TPM clock now.
+  uint64_t tpm_clock = 0;
+  auto read = WithTpm([&](DeviceTpm& device) -> edgetrust::Status {
+    auto ms = attestation::ReadClockMs(device.tpm());
+    if (!ms) return Fail(ms.error());
+    tpm_clock = *ms;
+    return Ok();
+  });
+  if (!read) return read;
+  std::time_t floor = std::max(stored->not_before, clock_.floor());
+  if (stored->ExpiredAt(std::max(clock_.Now(), floor))) {
     return Fail(ErrorCode::kFailedPrecondition, "daemon.clock_skew",
                 "the new certificate is not valid by this device's clock (" +
                     stored->info.not_before + " .. " + stored->info.not_after + ")");
@@ -205,25 +235,46 @@ edgetrust::Status Daemon::StoreEnrollment(const enrollment::api::EnrollmentRespo
   next.device_id = response.device_id;
   next.certificate_chain = response.certificate_chain_pem;
   next.pcr_selection = pcr_selection;
-  next.clock_floor = clock_.floor();
+  next.refused = false;
+  next.clock_floor = floor;
+  next.tpm_clock_ms = tpm_clock;
   if (auto saved = store_.Save(next); !saved) return saved;
   record_ = std::move(next);
+  clock_.RaiseFloor(floor);
   renew_due_.reset();
-  // Never renew twice within a tenth of a lifetime, whatever the wall clock claims.
-  auto spacing = std::max<std::time_t>(1, (stored->not_after - stored->not_before) / 10);
-  next_renewal_floor_ = clock_.Monotonic() + std::chrono::seconds(spacing);
+  // Renewals are spaced by a tenth of the lifetime (at most half of what is left of it, so the
+  // spacing never outlasts the certificate): a wall clock that runs ahead makes every new
+  // certificate look old at once, and this keeps that from becoming a storm (THREATS D6).
+  std::time_t lifetime = stored->not_after - stored->not_before;
+  std::time_t remaining = stored->not_after - clock_.Now();
+  auto spacing = std::max<std::time_t>(1, std::min(lifetime / 10, remaining / 2));
+  earliest_next_renewal_ = clock_.Monotonic() + Clamp(seconds(spacing));
+  backoff_.Reset();
   return Ok();
 }
 
-Daemon::SteadyTime Daemon::Enrolled() {
+edgetrust::Status Daemon::SaveRefused() {
+  DeviceRecord next = record_;
+  next.refused = true;
+  if (auto saved = store_.Save(next); !saved) return saved;
+  record_ = std::move(next);
+  std::lock_guard lock(mutex_);
+  chain_refused_ = true;
+  return Ok();
+}
+
+Daemon::SteadyTime Daemon::WaitWhileEnrolled(const StoredCertificate& current) {
   backoff_.Reset();
   Publish(api::DeviceState::kEnrolled, nullptr);
+  SteadyTime now = clock_.Monotonic();
+  auto to_renewal = std::chrono::duration_cast<seconds>(*renew_due_ - now);
+  auto to_expiry = Clamp(seconds(current.not_after - clock_.Now()));
+  LogDebug("certificate " + current.info.serial + " valid until " + current.info.not_after +
+           "; renewal in " + std::to_string(to_renewal.count()) + " s");
   std::lock_guard lock(mutex_);
   next_attempt_.reset();
-  status_.renew_after = Rfc3339(
-      clock_.Now() + std::chrono::duration_cast<std::chrono::seconds>(
-                         *renew_due_ - clock_.Monotonic()).count());
-  return *renew_due_;
+  status_.renew_after = Rfc3339(clock_.Now() + to_renewal.count());
+  return std::min({*renew_due_, now + kRecheck, now + to_expiry});
 }
 
 Daemon::SteadyTime Daemon::Retry(const Error& error) {
@@ -242,8 +293,8 @@ void Daemon::Publish(api::DeviceState state, const Error* error) {
   std::lock_guard lock(mutex_);
   status_.state = state;
   status_.registration_id = record_.registration_id;
-  status_.device_id = record_.device_id.empty() ? std::nullopt
-                                                : std::optional<std::string>(record_.device_id);
+  status_.device_id =
+      record_.device_id.empty() ? std::nullopt : std::optional<std::string>(record_.device_id);
   if (error != nullptr) {
     status_.last_error = error->reason;
   } else if (state == api::DeviceState::kEnrolled) {
@@ -258,8 +309,11 @@ edgetrust::Status Daemon::RecordOwned(uint32_t handle) {
       record_.owned_handles.end()) {
     return Ok();
   }
-  record_.owned_handles.push_back(handle);
-  return store_.Save(record_);
+  DeviceRecord next = record_;
+  next.owned_handles.push_back(handle);
+  if (auto saved = store_.Save(next); !saved) return saved;
+  record_ = std::move(next);
+  return Ok();
 }
 
 void Daemon::DoFactoryReset() {
@@ -268,16 +322,22 @@ void Daemon::DoFactoryReset() {
     device_tpm_.reset();  // flushes the identity key, closes the TPM
   }
   identity_key_.reset();
-  edgetrust::Status done = EvictOwned(config_.tcti, record_.owned_handles);
-  if (done) done = store_.Wipe();
+  // Order matters for a power cut: once the blobs are gone the old identity is unusable;
+  // state.json still lists the handles to evict until the fresh record replaces it.
+  edgetrust::Status done = store_.DestroyKeys();
+  if (done) done = EvictOwned(config_.tcti, record_.owned_handles);
   if (done) {
-    LogInfo("factory reset: keys evicted, state wiped; starting over");
     DeviceRecord fresh;
-    fresh.clock_floor = clock_.floor();
-    record_ = std::move(fresh);
+    fresh.clock_floor = record_.clock_floor;  // proved time stays proved
+    fresh.tpm_clock_ms = record_.tpm_clock_ms;
+    done = store_.Save(fresh);
+    if (done) record_ = std::move(fresh);
+  }
+  if (done) {
+    LogInfo("factory reset: keys destroyed, handles evicted, state wiped; starting over");
     renew_due_.reset();
+    unsaved_.reset();
     backoff_.Reset();
-    done = store_.Save(record_);
   } else {
     LogError("factory reset failed: " + done.error().ToString());
   }
@@ -286,6 +346,7 @@ void Daemon::DoFactoryReset() {
   if (done) {
     reenroll_requested_ = false;
     chain_pem_.clear();
+    chain_refused_ = false;
     status_ = api::StatusResponse{};
     reset_error_.reset();
   } else {

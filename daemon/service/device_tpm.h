@@ -5,11 +5,13 @@
 // an enrollment or renewal (two of swtpm's three transient slots at most).
 //
 // Keys are created only when absent, and a key blob is saved before it is used, so a power cut
-// at any point leaves either no key or a key the next boot reuses (THREATS D4). Before a
-// persistent handle is created, `record_owned` is called with it and must make that durable:
-// a factory reset evicts exactly the handles the daemon created, even if power failed between
-// the intent and the creation. Every key the daemon creates is noDA and needs no
-// authorization, so nothing the daemon does can move the TPM towards lockout (THREATS D3).
+// at any point leaves either no key or a key the next boot reuses (THREATS D4).
+// `record_owned` is called with every persistent handle the daemon creates and must make
+// that durable, so that a factory reset evicts exactly those: on a first boot (no key blobs)
+// before the handle is created, so a power cut cannot leave an unrecorded one; on a warm boot
+// (one command cheaper) right after, in the rare case that the SRK had vanished. Every key the
+// daemon creates is noDA and needs no authorization, so nothing the daemon does can move the TPM
+// towards lockout (THREATS D3).
 //
 // Open first flushes what a killed predecessor left loaded (attestation::FlushLeftovers: the
 // daemon is the TPM's only direct user). Warm boot (blobs present, SRK persisted) then costs

@@ -2,6 +2,9 @@
 
 #include <nlohmann/json.hpp>
 
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -20,7 +23,8 @@ std::unexpected<Error> Corrupt(const std::string& path, std::string_view what) {
 
 Status RemoveIfPresent(const std::string& path) {
   if (std::remove(path.c_str()) == 0 || errno == ENOENT) return Ok();
-  return Fail(ErrorCode::kInternal, "state.io", "cannot remove " + path + ": " + std::strerror(errno));
+  return Fail(ErrorCode::kInternal, "state.io",
+              "cannot remove " + path + ": " + std::strerror(errno));
 }
 
 }  // namespace
@@ -48,7 +52,9 @@ Result<DeviceRecord> StateStore::Load() const {
     record.device_id = json.at("device_id").get<std::string>();
     record.pcr_selection = json.at("pcr_selection").get<std::string>();
     record.certificate_chain = json.at("certificate_chain").get<std::string>();
+    record.refused = json.at("refused").get<bool>();
     record.clock_floor = json.at("clock_floor").get<std::time_t>();
+    record.tpm_clock_ms = json.at("tpm_clock_ms").get<uint64_t>();
   } catch (const nlohmann::json::exception& e) {
     return Corrupt(state_path(), e.what());
   }
@@ -62,19 +68,30 @@ Status StateStore::Save(const DeviceRecord& record) const {
                          {"device_id", record.device_id},
                          {"pcr_selection", record.pcr_selection},
                          {"certificate_chain", record.certificate_chain},
-                         {"clock_floor", record.clock_floor}};
+                         {"refused", record.refused},
+                         {"clock_floor", record.clock_floor},
+                         {"tpm_clock_ms", record.tpm_clock_ms}};
   std::string text = json.dump(2) + "\n";
   if (auto saved = WriteFileAtomic(state_path(), AsBytes(text), 0600); !saved) return saved;
   if (record.certificate_chain.empty()) return RemoveIfPresent(chain_path());
   return WriteFileAtomic(chain_path(), AsBytes(record.certificate_chain), 0600);
 }
 
-Status StateStore::Wipe() const {
-  // state.json goes first: without it the blobs are never used again, whatever else a
-  // power cut leaves behind.
-  for (const std::string& path :
-       {state_path(), chain_path(), ak_blob_path(), identity_blob_path()}) {
+Status StateStore::DestroyKeys() const {
+  for (const std::string& path : {identity_blob_path(), ak_blob_path()}) {
     if (auto removed = RemoveIfPresent(path); !removed) return removed;
+  }
+  int dir = ::open(dir_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dir < 0) {
+    return Fail(ErrorCode::kInternal, "state.io",
+                "cannot open " + dir_ + ": " + std::strerror(errno));
+  }
+  int synced = ::fsync(dir);
+  int fsync_errno = errno;
+  ::close(dir);
+  if (synced != 0) {
+    return Fail(ErrorCode::kInternal, "state.io",
+                "cannot fsync " + dir_ + ": " + std::strerror(fsync_errno));
   }
   return Ok();
 }

@@ -2,7 +2,9 @@
 // identity.blob: useless outside this TPM) and state.json, the one record of what the daemon
 // knows: its registration and device ids, the certificate chain, the PCR selection its
 // enrollment asked for, the persistent TPM handles it created (so a factory reset evicts
-// exactly those) and the trusted clock's floor. device-chain.pem is a copy of the chain for
+// exactly those), whether the service refused the device, and the trusted clock's floor
+// (a time proved from a certificate's notBefore, paired with the TPM clock reading at that
+// moment, see TrustedClock). device-chain.pem is a copy of the chain for
 // tools that read files; state.json is the source of truth.
 //
 // Every write is atomic (common/file.h: temp file, fsync, rename, fsync dir), files 0600: a
@@ -25,10 +27,12 @@ namespace edgetrust::daemon::service {
 struct DeviceRecord {
   std::vector<uint32_t> owned_handles;  // persistent handles this daemon created
   std::string registration_id;
-  std::string device_id;         // "" until enrolled
-  std::string pcr_selection;     // from the enrollment challenge, reused by renewals
-  std::string certificate_chain; // PEM, leaf first; "" until enrolled
-  std::time_t clock_floor = 0;   // TrustedClock floor
+  std::string device_id;          // "" until enrolled
+  std::string pcr_selection;      // from the enrollment challenge, reused by renewals
+  std::string certificate_chain;  // PEM, leaf first; "" until enrolled
+  bool refused = false;           // the service refused the device (revoked, disabled, retired)
+  std::time_t clock_floor = 0;    // a proved lower bound of the time ...
+  uint64_t tpm_clock_ms = 0;      // ... when the TPM clock read this
 };
 
 class StateStore {
@@ -37,9 +41,11 @@ class StateStore {
   static Result<StateStore> Open(std::string dir);
 
   Result<DeviceRecord> Load() const;
+  // Save replaces state.json, then device-chain.pem (removed when the record has no chain).
   Status Save(const DeviceRecord& record) const;
-  // Wipe deletes the key blobs, state.json and device-chain.pem; the directory stays.
-  Status Wipe() const;
+  // DestroyKeys deletes the key blobs, durably (the directory is fsynced): the first step of a
+  // factory reset, so that a power cut after it can never bring the old identity back.
+  Status DestroyKeys() const;
 
   const std::string& dir() const { return dir_; }
   std::string ak_blob_path() const { return dir_ + "/ak.blob"; }

@@ -40,8 +40,14 @@ TEST_F(StateStoreTest, AMissingFileIsAnEmptyRecordAndTheDirectoryIsPrivate) {
 TEST_F(StateStoreTest, SaveAndLoadRoundTripWithPrivateFiles) {
   auto store = StateStore::Open(path());
   ASSERT_TRUE(store);
-  DeviceRecord record{{0x81000001, 0x81010001}, "reg-1", "dev-1", "sha256:0,7",
-                      "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n", 1800000000};
+  DeviceRecord record{{0x81000001, 0x81010001},
+                      "reg-1",
+                      "dev-1",
+                      "sha256:0,7",
+                      "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n",
+                      true,
+                      1800000000,
+                      123456789};
   ASSERT_TRUE(store->Save(record));
   auto loaded = store->Load();
   ASSERT_TRUE(loaded) << loaded.error().ToString();
@@ -50,8 +56,10 @@ TEST_F(StateStoreTest, SaveAndLoadRoundTripWithPrivateFiles) {
   EXPECT_EQ(loaded->device_id, "dev-1");
   EXPECT_EQ(loaded->pcr_selection, "sha256:0,7");
   EXPECT_EQ(loaded->certificate_chain, record.certificate_chain);
+  EXPECT_TRUE(loaded->refused);
   EXPECT_EQ(loaded->clock_floor, 1800000000);
-  EXPECT_EQ(ModeOf(store->state_path()), 0600u);   // THREATS D2
+  EXPECT_EQ(loaded->tpm_clock_ms, 123456789u);
+  EXPECT_EQ(ModeOf(store->state_path()), 0600u);  // THREATS D2
   EXPECT_EQ(ModeOf(store->chain_path()), 0600u);
 }
 
@@ -64,20 +72,27 @@ TEST_F(StateStoreTest, ACorruptFileIsAnErrorNotAFreshStart) {
   EXPECT_EQ(loaded.error().reason, "state.corrupt");
 }
 
-TEST_F(StateStoreTest, WipeRemovesEverythingButTheDirectory) {
+TEST_F(StateStoreTest, DestroyKeysRemovesTheBlobsOnly) {
   auto store = StateStore::Open(path());
   ASSERT_TRUE(store);
-  ASSERT_TRUE(store->Save({{}, "r", "d", "", "PEM", 1}));
+  ASSERT_TRUE(store->Save({{}, "r", "d", "", "PEM", false, 1, 2}));
   std::ofstream(store->ak_blob_path()) << "blob";
   std::ofstream(store->identity_blob_path()) << "blob";
-  ASSERT_TRUE(store->Wipe());
+  ASSERT_TRUE(store->DestroyKeys());
   struct stat st {};
-  for (const std::string& p : {store->state_path(), store->chain_path(), store->ak_blob_path(),
-                               store->identity_blob_path()}) {
-    EXPECT_NE(::stat(p.c_str(), &st), 0) << p;
-  }
-  EXPECT_EQ(ModeOf(path()), 0700u);
-  EXPECT_TRUE(store->Wipe());  // idempotent
+  EXPECT_NE(::stat(store->ak_blob_path().c_str(), &st), 0);
+  EXPECT_NE(::stat(store->identity_blob_path().c_str(), &st), 0);
+  EXPECT_EQ(::stat(store->state_path().c_str(), &st), 0);
+  EXPECT_TRUE(store->DestroyKeys());  // idempotent
+}
+
+TEST_F(StateStoreTest, ARecordWithoutAChainRemovesTheChainFile) {
+  auto store = StateStore::Open(path());
+  ASSERT_TRUE(store);
+  ASSERT_TRUE(store->Save({{}, "r", "d", "", "PEM", false, 1, 2}));
+  ASSERT_TRUE(store->Save({}));
+  struct stat st {};
+  EXPECT_NE(::stat(store->chain_path().c_str(), &st), 0);
 }
 
 }  // namespace

@@ -21,7 +21,9 @@ struct StoredCertificate {
   std::time_t not_before = 0;
   std::time_t not_after = 0;
 
-  bool ExpiredAt(std::time_t now) const { return now >= not_after || now < not_before; }
+  // ExpiredAt: the certificate's own end. A notBefore in the device's future is not checked:
+  // it means the device's clock is behind, which peers judge by their own clocks.
+  bool ExpiredAt(std::time_t now) const { return now >= not_after; }
 };
 
 // ParseStoredCertificate reads the leaf of `chain_pem` and checks that its key is

@@ -5,15 +5,22 @@
 
 namespace edgetrust::daemon::service {
 
-TrustedClock::TrustedClock(std::time_t floor, TimeSources sources)
+TrustedClock::TrustedClock(TimeSources sources)
     : sources_(std::move(sources)),
-      anchor_wall_(std::max(sources_.wall(), floor)),
+      anchor_wall_(sources_.wall()),
       anchor_monotonic_(sources_.monotonic()) {}
 
 std::time_t TrustedClock::Now() const {
-  auto elapsed = std::chrono::duration_cast<std::chrono::seconds>(sources_.monotonic() -
-                                                                  anchor_monotonic_);
-  return std::max(sources_.wall(), anchor_wall_ + static_cast<std::time_t>(elapsed.count()));
+  auto elapsed =
+      std::chrono::duration_cast<std::chrono::seconds>(sources_.monotonic() - anchor_monotonic_);
+  std::time_t running = anchor_wall_ + static_cast<std::time_t>(elapsed.count());
+  return std::max({sources_.wall(), running, floor_.load()});
+}
+
+void TrustedClock::RaiseFloor(std::time_t floor) {
+  std::time_t current = floor_.load();
+  while (floor > current && !floor_.compare_exchange_weak(current, floor)) {
+  }
 }
 
 std::chrono::seconds RenewalDelay(std::time_t not_before, std::time_t not_after, double threshold,

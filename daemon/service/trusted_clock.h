@@ -2,19 +2,24 @@
 // D6: a clock set back must not make an expired certificate valid again; a clock set forward
 // must not cause a storm of renewals).
 //
-// Now() = max(wall clock, anchor + monotonic time elapsed since the anchor, floor):
-//   - setting the wall clock back cannot move Now() back: the monotonic term keeps advancing
-//     from the last trustworthy reading, and `floor` (persisted in the state file, the latest
-//     time the daemon has seen) survives reboots;
-//   - setting it forward moves Now() forward (fail closed: a certificate can look expired
-//     early, never late). Renewal deadlines are kept on the monotonic clock (RenewalDelay),
-//     so the jump itself triggers at most the one renewal the certificate's validity demands.
+// Now() = max(wall clock, wall clock at start + monotonic time since, floor):
+//   - setting the wall clock back while the daemon runs cannot move Now() back: the monotonic
+//     term keeps advancing from the reading at start;
+//   - `floor` is a lower bound the daemon proves from authenticated time only: the notBefore of
+//     a certificate the service issued, plus the TPM clock's progress since (see Daemon). It
+//     survives reboots, so setting the clock back before a boot does not revive an expired
+//     certificate either. Nothing read from the wall clock is ever persisted, so one bad
+//     reading (an RTC glitch) is never made permanent;
+//   - setting the wall clock forward moves Now() forward (fail closed: a certificate can look
+//     expired early, never late). Renewal deadlines are kept on the monotonic clock and spaced
+//     apart (Daemon), so the jump costs at most one renewal, not a storm.
 //
-// Time sources are injected so tests can move the wall clock. Thread-safe (const, no state
-// after construction except through Observe).
+// Time sources are injected so tests can move the wall clock; they must be thread-safe.
+// Thread-safe: Now() may be called from any thread while the worker raises the floor.
 #ifndef EDGETRUST_DAEMON_SERVICE_TRUSTED_CLOCK_H_
 #define EDGETRUST_DAEMON_SERVICE_TRUSTED_CLOCK_H_
 
+#include <atomic>
 #include <chrono>
 #include <ctime>
 #include <functional>
@@ -30,18 +35,19 @@ struct TimeSources {
 
 class TrustedClock {
  public:
-  // `floor`: the latest time seen before (0 when unknown).
-  explicit TrustedClock(std::time_t floor, TimeSources sources = {});
+  explicit TrustedClock(TimeSources sources = {});
 
   std::time_t Now() const;
-  // floor is the value to persist: Now() at the time of the call.
-  std::time_t floor() const { return Now(); }
   std::chrono::steady_clock::time_point Monotonic() const { return sources_.monotonic(); }
+  // RaiseFloor makes `floor` a lower bound of Now() (a lower value changes nothing).
+  void RaiseFloor(std::time_t floor);
+  std::time_t floor() const { return floor_.load(); }
 
  private:
   TimeSources sources_;
   std::time_t anchor_wall_;
   std::chrono::steady_clock::time_point anchor_monotonic_;
+  std::atomic<std::time_t> floor_{0};
 };
 
 // RenewalDelay: how long from `now` until a certificate valid [not_before, not_after] is due

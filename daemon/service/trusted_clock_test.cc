@@ -20,7 +20,7 @@ struct FakeClocks {
 
 TEST(TrustedClockTest, FollowsTheWallClockWhileItBehaves) {
   FakeClocks c;
-  TrustedClock clock(0, c.sources());
+  TrustedClock clock(c.sources());
   EXPECT_EQ(clock.Now(), c.wall);
   c.wall += 60;
   c.mono += 60s;
@@ -29,23 +29,29 @@ TEST(TrustedClockTest, FollowsTheWallClockWhileItBehaves) {
 
 TEST(TrustedClockTest, SettingTheClockBackDoesNotMoveNowBack) {
   FakeClocks c;
-  TrustedClock clock(0, c.sources());
+  TrustedClock clock(c.sources());
   std::time_t start = c.wall;
   c.wall -= 365 * 86400;  // attacker sets the clock back a year
   c.mono += 10s;
   EXPECT_EQ(clock.Now(), start + 10);
 }
 
-TEST(TrustedClockTest, ThePersistedFloorSurvivesARebootWithAClockSetBack) {
+TEST(TrustedClockTest, AFloorProvedBeforeARebootHoldsAgainstAClockSetBack) {
   FakeClocks c;
-  std::time_t seen_before_reboot = c.wall + 1000;
-  TrustedClock clock(seen_before_reboot, c.sources());  // wall now 1000 s behind the floor
-  EXPECT_EQ(clock.Now(), seen_before_reboot);
+  TrustedClock clock(c.sources());
+  std::time_t proved = c.wall + 1000;  // wall now 1000 s behind what the daemon can prove
+  clock.RaiseFloor(proved);
+  EXPECT_EQ(clock.Now(), proved);
+  clock.RaiseFloor(proved - 500);  // a lower floor changes nothing
+  EXPECT_EQ(clock.Now(), proved);
+  c.mono += 10s;
+  c.wall += 10;
+  EXPECT_EQ(clock.Now(), proved);
 }
 
 TEST(TrustedClockTest, SettingTheClockForwardMovesNowForward) {
   FakeClocks c;
-  TrustedClock clock(0, c.sources());
+  TrustedClock clock(c.sources());
   c.wall += 86400;
   EXPECT_EQ(clock.Now(), c.wall);  // fail closed: validity can end early, never late
 }

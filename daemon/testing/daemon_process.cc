@@ -76,19 +76,21 @@ edgetrust::Status DaemonProcess::Launch() {
   for (const auto& [name, value] : options_.env) spec.args.push_back(name + "=" + value);
   spec.args.insert(spec.args.end(), {options_.binary, "--config", config_path()});
   spec.output_path = output_path();
+  spawned_at_ = std::chrono::steady_clock::now();
   auto child = ChildProcess::Spawn(spec);
   if (!child) return Fail(ErrorCode::kUnavailable, "daemon.start", child.error().ToString());
   child_.emplace(std::move(*child));
   exit_status_.reset();
+  if (!options_.wait_for_ready) return Ok();
   auto deadline = std::chrono::steady_clock::now() + options_.ready_timeout;
   while (std::chrono::steady_clock::now() < deadline) {
     std::string out = ReadAll(output_path());
     if (out.find("edgetrustd: ready", before.size()) != std::string::npos) return Ok();
     if (auto status = child_->Poll()) {
       exit_status_ = *status;
-      return Fail(ErrorCode::kUnavailable, "daemon.start",
-                  "edgetrustd exited (" + swtpm::DescribeWaitStatus(*status) +
-                      "): " + OutputTail());
+      return Fail(
+          ErrorCode::kUnavailable, "daemon.start",
+          "edgetrustd exited (" + swtpm::DescribeWaitStatus(*status) + "): " + OutputTail());
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
@@ -101,9 +103,9 @@ edgetrust::Status DaemonProcess::Stop() {
   int status = child_->Terminate(std::chrono::milliseconds(20000));
   exit_status_ = status;
   if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-    return Fail(ErrorCode::kInternal, "daemon.exit",
-                "edgetrustd stopped with " + swtpm::DescribeWaitStatus(status) + ": " +
-                    OutputTail());
+    return Fail(
+        ErrorCode::kInternal, "daemon.exit",
+        "edgetrustd stopped with " + swtpm::DescribeWaitStatus(status) + ": " + OutputTail());
   }
   return Ok();
 }

@@ -3,7 +3,9 @@
 // Start makes a private temp directory holding config.toml (written from DaemonOptions), the
 // state directory (state/) and the socket (edgetrustd.sock), starts the child with its output
 // appended to edgetrustd.out, and returns once the child printed "edgetrustd: ready" (the
-// local API answers; the device may still be enrolling: use WaitForState). The child is
+// local API answers; the device may still be enrolling: use WaitForState), unless
+// DaemonOptions::wait_for_ready is false (then it returns once the child is spawned and the
+// caller polls the socket itself: the boot benchmark times spawn -> enrolled). The child is
 // killed when the DaemonProcess is destroyed (and on test-process death: PR_SET_PDEATHSIG).
 // Restart()/Stop() use SIGTERM; Kill() is `kill -9` (state is left as the power cut left it).
 // The state directory survives restarts and is removed with the object. Not thread-safe.
@@ -44,6 +46,8 @@ struct DaemonOptions {
   // Extra environment for the child, e.g. {"EDGETRUST_TPM_COMMAND_LOG", path}.
   std::map<std::string, std::string> env;
   std::chrono::milliseconds ready_timeout{20000};
+  // false: Start/Restart return right after the spawn, without waiting for the ready line.
+  bool wait_for_ready = true;
   std::string binary;  // "" = $EDGETRUSTD, else the edgetrustd built with this tree
 };
 
@@ -56,9 +60,9 @@ class DaemonProcess {
   DaemonProcess(const DaemonProcess&) = delete;
   DaemonProcess& operator=(const DaemonProcess&) = delete;
 
-  edgetrust::Status Stop();   // SIGTERM; Ok when it exited 0
+  edgetrust::Status Stop();     // SIGTERM; Ok when it exited 0
   edgetrust::Status Restart();  // Stop (when running) then start again on the same files
-  void Kill();       // SIGKILL and reap
+  void Kill();                  // SIGKILL and reap
   std::optional<int> exit_status() const { return exit_status_; }
 
   // options: what the next Restart() uses (e.g. a new env entry).
@@ -78,6 +82,8 @@ class DaemonProcess {
   std::string output_path() const { return dir() + "/edgetrustd.out"; }
   std::string OutputTail(size_t lines = 30) const;
   pid_t pid() const { return child_ ? child_->pid() : -1; }
+  // spawned_at: steady-clock time just before the last Start/Restart forked the child.
+  std::chrono::steady_clock::time_point spawned_at() const { return spawned_at_; }
 
  private:
   DaemonProcess(DaemonOptions options, swtpm::TempDir dir)
@@ -88,6 +94,7 @@ class DaemonProcess {
   swtpm::TempDir dir_;
   std::optional<swtpm::ChildProcess> child_;
   std::optional<int> exit_status_;
+  std::chrono::steady_clock::time_point spawned_at_{};
 };
 
 // WriteDaemonConfig renders `options` as edgetrustd's TOML with the given paths.
