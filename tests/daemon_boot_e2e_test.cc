@@ -69,6 +69,10 @@ TEST_F(DaemonBootTest, FirstBootEnrollsAndAWarmRestartReusesKeysAndCertificate) 
     EXPECT_EQ(ModeOf(daemon->state_dir() + "/" + file), 0600u) << file;
   }
   EXPECT_EQ(ModeOf(daemon->socket_path()), 0660u);
+  // ... and no key material or PEM in the log.
+  std::string log = ReadText(daemon->output_path());
+  EXPECT_EQ(log.find("-----BEGIN"), std::string::npos);
+  EXPECT_EQ(log.find("PRIVATE"), std::string::npos);
 
   // Warm restart, counting the TPM commands the new process sends.
   std::string command_log = daemon->dir() + "/tpm-commands.log";
@@ -162,6 +166,24 @@ TEST_F(DaemonBootTest, KillDashNineAtAnyPointOfTheFirstBootLeavesAConsistentStat
                              " -signature " + ShellQuote(sig_file) + " " + ShellQuote(message));
   EXPECT_EQ(verified.exit_code, 0) << verified.output;
   EXPECT_EQ(ReadText(daemon->state_dir() + "/device-chain.pem"), *chain);
+}
+
+TEST_F(DaemonBootTest, ACorruptStateFileIsReportedAndAFactoryResetRecovers) {
+  auto daemon = StartDaemon(OptionsFor(*tpm_));
+  ASSERT_TRUE(daemon);
+  auto first = Enrolled(*daemon);
+  ASSERT_TRUE(daemon->Stop());
+  std::ofstream(daemon->state_dir() + "/state.json") << "{\"version\": 1, \"device_id\": ";
+
+  ASSERT_TRUE(daemon->Restart());  // it starts, and says what is wrong
+  auto failed = daemon->WaitForState(DeviceState::kFailed, 10s);
+  ASSERT_TRUE(failed) << failed.error().ToString();
+  EXPECT_EQ(failed->last_error, "state.corrupt");
+  auto reset = daemon->client().FactoryReset();
+  ASSERT_TRUE(reset) << reset.error().ToString() << DaemonLog(*daemon);
+  auto again = Enrolled(*daemon);
+  ASSERT_TRUE(again.certificate);
+  EXPECT_NE(again.certificate->serial, first.certificate->serial);
 }
 
 }  // namespace

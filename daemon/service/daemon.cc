@@ -36,22 +36,31 @@ Result<std::unique_ptr<Daemon>> Daemon::Create(const config::DaemonConfig& confi
   auto store = StateStore::Open(config.state_dir);
   if (!store) return Fail(store.error());
   auto record = store->Load();
-  if (!record) return Fail(record.error());
+  std::optional<Error> corrupt;
+  if (!record) {
+    if (record.error().reason != "state.corrupt") return Fail(record.error());
+    LogError(record.error().ToString());
+    corrupt = record.error();
+    record = DeviceRecord{};
+  }
   auto client =
       enrollment::client::EnrollmentClient::Create({config.service_url, config.ca_bundle});
   if (!client) return Fail(client.error());
   return std::unique_ptr<Daemon>(new Daemon(config, std::move(*store), std::move(*record),
-                                            std::move(*client), std::move(time)));
+                                            std::move(corrupt), std::move(*client),
+                                            std::move(time)));
 }
 
 Daemon::Daemon(config::DaemonConfig config, StateStore store, DeviceRecord record,
+               std::optional<Error> corrupt,
                std::unique_ptr<enrollment::client::EnrollmentClient> client, TimeSources time)
     : config_(std::move(config)),
       store_(std::move(store)),
       client_(std::move(client)),
       clock_(std::move(time)),
       record_(std::move(record)),
-      backoff_(config_.retry_initial, config_.retry_max, std::random_device{}()) {
+      backoff_(config_.retry_initial, config_.retry_max, std::random_device{}()),
+      corrupt_(std::move(corrupt)) {
   clock_.RaiseFloor(record_.clock_floor);
   status_.registration_id = record_.registration_id;
 }

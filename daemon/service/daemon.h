@@ -50,9 +50,11 @@ namespace edgetrust::daemon::service {
 
 class Daemon final : public Control {
  public:
-  // Create opens the state directory and reads state.json (errors: "state.*", file errors)
-  // and prepares the HTTPS client ("client.bad_url", "client.bad_ca_bundle"). Nothing touches
-  // the TPM or the network before Start.
+  // Create opens the state directory and reads state.json (errors: file errors) and prepares
+  // the HTTPS client ("client.bad_url", "client.bad_ca_bundle"). Nothing touches the TPM or
+  // the network before Start. A state.json that does not parse does not stop the daemon: it
+  // serves its local API in state `failed` ("state.corrupt") and does nothing else until a
+  // factory reset (which then cannot know which persistent handles to evict: it says so).
   static Result<std::unique_ptr<Daemon>> Create(const config::DaemonConfig& config,
                                                 TimeSources time = {});
   ~Daemon() override;  // Stop()
@@ -75,7 +77,8 @@ class Daemon final : public Control {
   using SteadyTime = std::chrono::steady_clock::time_point;
 
   Daemon(config::DaemonConfig config, StateStore store, DeviceRecord record,
-         std::unique_ptr<enrollment::client::EnrollmentClient> client, TimeSources time);
+         std::optional<Error> corrupt, std::unique_ptr<enrollment::client::EnrollmentClient> client,
+         TimeSources time);
 
   // WithTpm: see enroller.h. A "tpm.*" error drops the DeviceTpm (the worker reopens it).
   edgetrust::Status WithTpm(const TpmUse& use);
@@ -112,6 +115,7 @@ class Daemon final : public Control {
   SteadyTime earliest_next_renewal_{};
   std::optional<PublicKey> identity_key_;                       // of the loaded identity key
   std::optional<enrollment::api::EnrollmentResponse> unsaved_;  // issued, not yet stored
+  std::optional<Error> corrupt_;  // state.json did not parse: wait for a factory reset
 
   // The TPM, shared with Sign: tpm_mutex_ guards device_tpm_.
   mutable std::timed_mutex tpm_mutex_;

@@ -65,6 +65,10 @@ Daemon::SteadyTime Daemon::Step() {
     DoFactoryReset();
     return clock_.Monotonic();
   }
+  if (corrupt_) {
+    Publish(api::DeviceState::kFailed, &*corrupt_);
+    return clock_.Monotonic() + kRecheck;  // woken by POST /factory-reset
+  }
   if (auto tpm = EnsureTpm(); !tpm) return Retry(tpm.error());
   if (auto id = EnsureRegistrationId(); !id) return Retry(id.error());
   if (unsaved_) {  // issued by the service, but the state write failed: retry the write only
@@ -332,6 +336,12 @@ void Daemon::DoFactoryReset() {
     fresh.tpm_clock_ms = record_.tpm_clock_ms;
     done = store_.Save(fresh);
     if (done) record_ = std::move(fresh);
+  }
+  if (done && corrupt_) {
+    LogWarning(
+        "factory reset: the old state.json did not parse, so the persistent handles the "
+        "daemon created are unknown and stay in the TPM (tpm2_evictcontrol removes them)");
+    corrupt_.reset();
   }
   if (done) {
     LogInfo("factory reset: keys destroyed, handles evicted, state wiped; starting over");
