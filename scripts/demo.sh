@@ -1,19 +1,26 @@
 #!/usr/bin/env bash
 # demo.sh: set up and build, start a private swtpm with manufacturer-signed EK certificates,
 # show what edgetrust sees in it, then start the enrollment service (CA and TLS keys in a
-# SoftHSM token, SQLite registry) and enroll the TPM over TLS. Everything lives in a temporary
-# directory that is removed at the end; the swtpm and the service are stopped whatever happens.
+# SoftHSM token, SQLite registry) and enroll the TPM over TLS; then run the device daemon
+# edgetrustd on a second swtpm: it enrolls by itself, serves its local API on a Unix socket,
+# signs with its TPM-held identity key and boots warm without enrolling again. Everything lives
+# in a temporary directory that is removed at the end; the swtpms, the service and the daemon
+# are stopped whatever happens.
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 "$root/scripts/setup.sh" dev >/dev/null
 edgetrust="$root/build/dev/tools/edgetrust"
 enrolld="$root/build/dev/enrollment/server/edgetrust-enrolld"
+edgetrustd="$root/build/dev/daemon/edgetrustd"
 
 work=$(mktemp -d -t edgetrust-demo.XXXXXX)
 enrolld_pid=""
+daemon_pid=""
 cleanup() {
+  if [ -n "$daemon_pid" ]; then kill "$daemon_pid" 2>/dev/null; wait "$daemon_pid" 2>/dev/null; fi
   if [ -n "$enrolld_pid" ]; then kill "$enrolld_pid" 2>/dev/null; wait "$enrolld_pid" 2>/dev/null; fi
   "$root/swtpm/stop-swtpm.sh" "$work/tpm" >/dev/null 2>&1 || true
+  "$root/swtpm/stop-swtpm.sh" "$work/tpm-device" >/dev/null 2>&1 || true
   rm -rf "$work"
 }
 trap cleanup EXIT
@@ -131,3 +138,84 @@ while IFS= read -r record; do
   printf '   %-24s %-22s %-9s %s\n' "$(field action "$record")" "$(field subject "$record")" \
     "$(field outcome "$record")" "$(field reason "$record")"
 done <"$svc/audit.jsonl"
+
+echo
+echo "== edgetrustd, the device daemon, on a second swtpm: it enrolls by itself at boot"
+tcti_first=$EDGETRUST_TCTI
+if ! started=$("$root/swtpm/start-swtpm.sh" --state-dir "$work/tpm-device" \
+    --ca-dir "$work/manufacturer-ca" 2>"$work/start-device.log"); then
+  cat "$work/start-device.log" >&2
+  exit 1
+fi
+eval "$started"
+device_tcti=$EDGETRUST_TCTI
+EDGETRUST_TCTI=$tcti_first
+mkdir -m 0700 "$work/edgetrustd"
+cat >"$work/edgetrustd/config.toml" <<EOF
+tcti = "$device_tcti"
+state_dir = "$work/edgetrustd/state"
+
+[enrollment]
+service_url = "https://127.0.0.1:$device_port"
+ca_bundle = "$svc/ca.pem"
+ek_algorithm = "rsa2048"
+
+[renewal]
+retry_initial = "250ms"
+retry_max = "5s"
+
+[local_api]
+socket = "$work/edgetrustd/edgetrustd.sock"
+
+[[local_api.principals]]
+name = "demo-operator"
+uid = $(id -u)
+endpoints = ["status", "certificate", "sign", "reenroll", "factory-reset"]
+EOF
+chmod 600 "$work/edgetrustd/config.toml"
+socket="$work/edgetrustd/edgetrustd.sock"
+# start_daemon NAME: start edgetrustd (TPM commands logged to tpm-commands-NAME.log) and wait
+# until it reports `enrolled`.
+start_daemon() {
+  EDGETRUST_TPM_COMMAND_LOG="$work/edgetrustd/tpm-commands-$1.log" \
+    "$edgetrustd" --config "$work/edgetrustd/config.toml" >>"$work/edgetrustd/edgetrustd.log" 2>&1 &
+  daemon_pid=$!
+  for _ in $(seq 300); do
+    "$edgetrust" device status --json --socket "$socket" 2>/dev/null | grep -q '"enrolled"' && return
+    kill -0 "$daemon_pid" 2>/dev/null || { cat "$work/edgetrustd/edgetrustd.log" >&2; exit 1; }
+    sleep 0.05
+  done
+  echo "edgetrustd did not enroll:" >&2
+  tail -20 "$work/edgetrustd/edgetrustd.log" >&2
+  exit 1
+}
+t0=$(date +%s%N)
+start_daemon cold
+echo "   cold boot to enrolled: $(( ($(date +%s%N) - t0) / 1000000 )) ms," \
+  "$(wc -l <"$work/edgetrustd/tpm-commands-cold.log") TPM commands"
+"$edgetrust" device status --socket "$socket" | sed 's/^/   /'
+
+echo
+echo "== its local API over the Unix socket: curl --unix-socket, and a signature by the TPM"
+curl -sS --unix-socket "$socket" http://localhost/status | sed 's/^/   /'
+echo
+"$edgetrust" device certificate --socket "$socket" --out "$work/edgetrustd/chain.pem" >/dev/null
+openssl x509 -in "$work/edgetrustd/chain.pem" -pubkey -noout >"$work/edgetrustd/identity.pub"
+printf 'a message the device vouches for' >"$work/edgetrustd/message"
+digest=$(openssl dgst -sha256 -binary "$work/edgetrustd/message" | basenc --base64url | tr -d '=')
+curl -sS --unix-socket "$socket" -H 'Content-Type: application/json' \
+  -d "{\"digest\":\"$digest\"}" http://localhost/sign >"$work/edgetrustd/sign.json"
+sed -E 's/.*"signature":"([^"]*)".*/\1/' "$work/edgetrustd/sign.json" | tr '_-' '/+' |
+  awk '{ while (length($0) % 4) $0 = $0 "="; print }' | base64 -d >"$work/edgetrustd/message.sig"
+printf "   openssl dgst -verify with the certificate's key: "
+openssl dgst -sha256 -verify "$work/edgetrustd/identity.pub" \
+  -signature "$work/edgetrustd/message.sig" "$work/edgetrustd/message"
+
+echo
+echo "== a warm boot reuses the keys and the certificate: no enrollment, no CreatePrimary"
+kill "$daemon_pid"; wait "$daemon_pid" 2>/dev/null || true; daemon_pid=""
+t0=$(date +%s%N)
+start_daemon warm
+echo "   warm boot to enrolled: $(( ($(date +%s%N) - t0) / 1000000 )) ms," \
+  "TPM commands: $(paste -sd ' ' "$work/edgetrustd/tpm-commands-warm.log")"
+"$edgetrust" device status --socket "$socket" | grep -iE 'serial|state' | sed 's/^/   /'
