@@ -106,10 +106,16 @@ TEST_F(DaemonBootTest, ServiceDownAtBootIsOfflineThenEnrollsWhenItComesUp) {
   EXPECT_TRUE(offline->next_attempt_in_ms.has_value());
   EXPECT_FALSE(offline->certificate.has_value());
   // It keeps retrying (backoff), and answers its local API all the while.
-  std::this_thread::sleep_for(1500ms);
-  auto later = daemon->GetStatus();
-  ASSERT_TRUE(later);
-  EXPECT_GE(later->failed_attempts, 2);
+  int64_t attempts = 0;
+  for (auto deadline = std::chrono::steady_clock::now() + 15s;
+       attempts < 3 && std::chrono::steady_clock::now() < deadline;) {
+    std::this_thread::sleep_for(100ms);
+    auto later = daemon->GetStatus();
+    ASSERT_TRUE(later) << later.error().ToString();
+    EXPECT_NE(later->state, DeviceState::kEnrolled);
+    attempts = later->failed_attempts;
+  }
+  EXPECT_GE(attempts, 3);
 
   ASSERT_TRUE((*service)->Restart());
   auto status = daemon->WaitForState(DeviceState::kEnrolled, 30s);
