@@ -38,6 +38,12 @@ bool NeedsEnrollment(const Error& error) {
 
 seconds Clamp(seconds delay) { return std::clamp(delay, seconds(0), kMaxDelay); }
 
+// IsWriteFailure: the state could not be written (disk full, I/O): what the service issued is
+// kept in memory and only the write is retried, rather than asking for another certificate.
+bool IsWriteFailure(const Error& error) {
+  return error.reason.starts_with("file.") || error.reason.starts_with("state.");
+}
+
 }  // namespace
 
 void Daemon::Run() {
@@ -187,7 +193,7 @@ Daemon::SteadyTime Daemon::Enroll() {
   LogInfo("enrolled as " + enrolled->response.device_id + ", certificate serial " +
           enrolled->response.serial);
   if (auto stored = StoreEnrollment(enrolled->response, enrolled->pcr_selection); !stored) {
-    unsaved_ = std::move(enrolled->response);
+    if (IsWriteFailure(stored.error())) unsaved_ = std::move(enrolled->response);
     return Retry(stored.error());
   }
   return clock_.Monotonic();
@@ -208,7 +214,7 @@ Daemon::SteadyTime Daemon::Renew(const StoredCertificate& current) {
   }
   LogInfo("renewed: certificate serial " + renewed->serial + " replaces " + current.info.serial);
   if (auto stored = StoreEnrollment(*renewed, record_.pcr_selection); !stored) {
-    unsaved_ = std::move(*renewed);
+    if (IsWriteFailure(stored.error())) unsaved_ = std::move(*renewed);
     return Retry(stored.error());
   }
   return clock_.Monotonic();
