@@ -29,4 +29,14 @@ Result<TransientHandle> LoadKey(Tpm& tpm, const PersistentHandle& parent, const 
   return owned;
 }
 
+Result<KeyBlob> LoadOrCreateKeyBlob(Tpm& tpm, const PersistentHandle& parent,
+                                    const std::string& path, const TPM2B_PUBLIC& tmpl) {
+  auto existing = LoadKeyBlob(path);
+  if (existing || existing.error().code != ErrorCode::kNotFound) return existing;
+  auto blob = CreateKey(tpm, parent, tmpl);
+  if (!blob) return Fail(blob.error());
+  if (auto saved = SaveKeyBlob(path, *blob); !saved) return Fail(saved.error());
+  return blob;
+}
+
 }  // namespace edgetrust::attestation

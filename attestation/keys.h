@@ -10,6 +10,8 @@
 
 #include <tss2/tss2_tpm2_types.h>
 
+#include <string>
+
 #include "attestation/handles.h"
 #include "attestation/key_blob.h"
 #include "attestation/tpm.h"
@@ -20,6 +22,13 @@ namespace edgetrust::attestation {
 Result<KeyBlob> CreateKey(Tpm& tpm, const PersistentHandle& parent, const TPM2B_PUBLIC& tmpl);
 
 Result<TransientHandle> LoadKey(Tpm& tpm, const PersistentHandle& parent, const KeyBlob& blob);
+
+// LoadOrCreateKeyBlob reads the blob at `path` or, when there is none, creates a key from
+// `tmpl` under `parent` and saves its blob (0600, atomically) before returning it: a crash
+// after the save reuses the same key, a crash before it leaves nothing the TPM keeps.
+// A blob that exists but does not parse is an error, never a reason to make a new key.
+Result<KeyBlob> LoadOrCreateKeyBlob(Tpm& tpm, const PersistentHandle& parent,
+                                    const std::string& path, const TPM2B_PUBLIC& tmpl);
 
 }  // namespace edgetrust::attestation
 

@@ -7,29 +7,10 @@
 #include <cerrno>
 #include <cstring>
 
+#include "common/unique_fd.h"
+
 namespace edgetrust {
 namespace {
-
-// Fd closes a file descriptor it owns.
-class Fd {
- public:
-  explicit Fd(int fd) : fd_(fd) {}
-  Fd(const Fd&) = delete;
-  Fd& operator=(const Fd&) = delete;
-  ~Fd() {
-    if (fd_ >= 0) ::close(fd_);
-  }
-  int get() const { return fd_; }
-  // Close reports the error of close(2), which can carry a deferred write error.
-  int Close() {
-    int rc = ::close(fd_);
-    fd_ = -1;
-    return rc;
-  }
-
- private:
-  int fd_;
-};
 
 Error ErrnoError(int err, std::string_view what, const std::string& path) {
   ErrorCode code = ErrorCode::kUnavailable;
@@ -58,7 +39,7 @@ std::string DirName(const std::string& path) {
 }  // namespace
 
 Result<Bytes> ReadFile(const std::string& path, size_t max_size) {
-  Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
   if (fd.get() < 0) return std::unexpected(ErrnoError(errno, "open", path));
   Bytes out;
   uint8_t buf[8192];
@@ -82,7 +63,7 @@ Status WriteFileAtomic(const std::string& path, ByteView data, mode_t mode) {
   // mkostemp creates a fresh, unique file (O_EXCL, mode 0600): no other writer, link or
   // symlink can be behind the temporary name.
   std::string tmp = path + ".tmp.XXXXXX";
-  Fd fd(::mkostemp(tmp.data(), O_CLOEXEC));
+  UniqueFd fd(::mkostemp(tmp.data(), O_CLOEXEC));
   if (fd.get() < 0) return std::unexpected(ErrnoError(errno, "create", path + ".tmp"));
   auto fail = [&](int err, std::string_view what) {
     Error e = ErrnoError(err, what, tmp);
@@ -102,7 +83,7 @@ Status WriteFileAtomic(const std::string& path, ByteView data, mode_t mode) {
   if (::fsync(fd.get()) != 0) return fail(errno, "fsync");
   if (fd.Close() != 0) return fail(errno, "close");
   if (::rename(tmp.c_str(), path.c_str()) != 0) return fail(errno, "rename");
-  Fd dir(::open(DirName(path).c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  UniqueFd dir(::open(DirName(path).c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
   if (dir.get() < 0 || ::fsync(dir.get()) != 0) {
     return std::unexpected(ErrnoError(errno, "fsync directory of", path));
   }

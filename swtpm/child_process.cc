@@ -15,7 +15,7 @@
 #include <thread>
 #include <utility>
 
-#include "swtpm/unique_fd.h"
+#include "common/unique_fd.h"
 
 extern char** environ;
 

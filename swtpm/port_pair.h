@@ -19,7 +19,7 @@
 #include <cstdint>
 
 #include "common/error.h"
-#include "swtpm/unique_fd.h"
+#include "common/unique_fd.h"
 
 namespace edgetrust::swtpm {
 

@@ -11,7 +11,7 @@
 #include <cstring>
 #include <string>
 
-#include "swtpm/unique_fd.h"
+#include "common/unique_fd.h"
 
 namespace edgetrust::swtpm {
 namespace {

@@ -17,25 +17,6 @@ namespace {
 using test_util::RunCommand;
 using test_util::ShellQuote;
 
-std::string ReadText(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
-std::vector<std::string> Lines(const std::string& path) {
-  std::vector<std::string> lines;
-  std::ifstream in(path);
-  for (std::string line; std::getline(in, line);) lines.push_back(line);
-  return lines;
-}
-
-mode_t ModeOf(const std::string& path) {
-  struct stat st {};
-  return ::stat(path.c_str(), &st) == 0 ? (st.st_mode & 07777) : 0;
-}
-
 class DaemonBootTest : public DaemonE2eTest {};
 
 TEST_F(DaemonBootTest, FirstBootEnrollsAndAWarmRestartReusesKeysAndCertificate) {

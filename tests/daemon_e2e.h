@@ -6,9 +6,12 @@
 #ifndef EDGETRUST_TESTS_DAEMON_E2E_H_
 #define EDGETRUST_TESTS_DAEMON_E2E_H_
 
+#include <sys/stat.h>
+
 #include <chrono>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "daemon/testing/daemon_process.h"
 #include "swtpm/swtpm_process.h"
@@ -20,6 +23,11 @@ using daemon::api::DeviceState;
 using daemon::testing::DaemonOptions;
 using daemon::testing::DaemonProcess;
 using namespace std::chrono_literals;
+
+// Small file helpers for the daemon tests.
+std::string ReadText(const std::string& path);
+std::vector<std::string> Lines(const std::string& path);
+mode_t ModeOf(const std::string& path);  // permission bits, 0 when the path is missing
 
 class DaemonE2eTest : public EnrollmentE2eTest {
  protected:

@@ -20,13 +20,6 @@ namespace {
 using test_util::RunCommand;
 using test_util::ShellQuote;
 
-std::string ReadText(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
 int CountLines(const std::string& path, const std::string& line) {
   int n = 0;
   std::ifstream in(path);
@@ -222,18 +215,25 @@ std::string FaketimeLibrary() {
   return "";
 }
 
-TEST_F(DaemonLifecycleTest, D6_SettingTheClockBackDoesNotMakeAnExpiredCertificateValid) {
-  std::string library = FaketimeLibrary();
-  ASSERT_FALSE(library.empty()) << "libfaketime missing (package faketime)";
-  DaemonOptions options = ShortLived();
-  options.renew_threshold = 0.95;
-  std::string offset_file = tpm_->state_dir() + "/../faketime";
+// UnderFaketime makes the daemon read its wall clock through libfaketime, offset by what
+// `offset_file` says ("+0" to start; tests rewrite it while the daemon runs).
+void UnderFaketime(DaemonOptions& options, const std::string& library,
+                   const std::string& offset_file) {
   std::ofstream(offset_file) << "+0\n";
   options.env = {{"LD_PRELOAD", library},
                  {"FAKETIME_TIMESTAMP_FILE", offset_file},
                  {"FAKETIME_NO_CACHE", "1"},
                  {"FAKETIME_DONT_FAKE_MONOTONIC", "1"},
                  {"ASAN_OPTIONS", "verify_asan_link_order=0:detect_leaks=0"}};
+}
+
+TEST_F(DaemonLifecycleTest, D6_SettingTheClockBackDoesNotMakeAnExpiredCertificateValid) {
+  std::string library = FaketimeLibrary();
+  ASSERT_FALSE(library.empty()) << "libfaketime missing (package faketime)";
+  DaemonOptions options = ShortLived();
+  options.renew_threshold = 0.95;
+  std::string offset_file = tpm_->state_dir() + "/../faketime";
+  UnderFaketime(options, library, offset_file);
   auto daemon = StartDaemon(options);
   ASSERT_TRUE(daemon);
   auto first = Enrolled(*daemon);
@@ -257,12 +257,7 @@ TEST_F(DaemonLifecycleTest, D6_SettingTheClockForwardCostsOneRenewalNotAStorm) {
   ASSERT_FALSE(library.empty()) << "libfaketime missing (package faketime)";
   DaemonOptions options = OptionsFor(*tpm_);  // 30-day certificates from the main service
   std::string offset_file = tpm_->state_dir() + "/../faketime";
-  std::ofstream(offset_file) << "+0\n";
-  options.env = {{"LD_PRELOAD", library},
-                 {"FAKETIME_TIMESTAMP_FILE", offset_file},
-                 {"FAKETIME_NO_CACHE", "1"},
-                 {"FAKETIME_DONT_FAKE_MONOTONIC", "1"},
-                 {"ASAN_OPTIONS", "verify_asan_link_order=0:detect_leaks=0"}};
+  UnderFaketime(options, library, offset_file);
   auto daemon = StartDaemon(options);
   ASSERT_TRUE(daemon);
   auto first = Enrolled(*daemon);

@@ -25,7 +25,6 @@
 namespace edgetrust::tools {
 namespace {
 
-using attestation::KeyBlob;
 using attestation::Tpm;
 
 struct EnrollOptions {
@@ -36,18 +35,6 @@ struct EnrollOptions {
   std::string state_dir;
   std::string ek_alg = "rsa2048";
 };
-
-// LoadOrCreateKey reads `path` or, when it does not exist, creates a key from `tmpl` under the
-// SRK and saves its blob there first, so a crash after creation reuses the same key.
-Result<KeyBlob> LoadOrCreateKey(Tpm& tpm, const attestation::PersistentKey& srk,
-                                const std::string& path, const TPM2B_PUBLIC& tmpl) {
-  auto existing = attestation::LoadKeyBlob(path);
-  if (existing || existing.error().code != ErrorCode::kNotFound) return existing;
-  auto blob = attestation::CreateKey(tpm, srk.handle, tmpl);
-  if (!blob) return Fail(blob.error());
-  if (auto saved = attestation::SaveKeyBlob(path, *blob); !saved) return Fail(saved.error());
-  return blob;
-}
 
 Status Run(const EnrollOptions& opt) {
   auto ek_type = attestation::ParseEkType(opt.ek_alg);
@@ -63,11 +50,13 @@ Status Run(const EnrollOptions& opt) {
   auto srk = attestation::EnsureSrk(**tpm);
   if (!srk) return Fail(srk.error());
   using attestation::KeyAlgorithm;
-  auto ak_blob = LoadOrCreateKey(**tpm, *srk, opt.state_dir + "/ak.blob",
-                                 attestation::AttestationKeyTemplate(KeyAlgorithm::kEccP256));
+  auto ak_blob =
+      attestation::LoadOrCreateKeyBlob(**tpm, srk->handle, opt.state_dir + "/ak.blob",
+                                       attestation::AttestationKeyTemplate(KeyAlgorithm::kEccP256));
   if (!ak_blob) return Fail(ak_blob.error());
-  auto id_blob = LoadOrCreateKey(**tpm, *srk, opt.state_dir + "/identity.blob",
-                                 attestation::IdentityKeyTemplate(KeyAlgorithm::kEccP256));
+  auto id_blob =
+      attestation::LoadOrCreateKeyBlob(**tpm, srk->handle, opt.state_dir + "/identity.blob",
+                                       attestation::IdentityKeyTemplate(KeyAlgorithm::kEccP256));
   if (!id_blob) return Fail(id_blob.error());
   auto ak_public = attestation::TpmPublic::FromStruct(ak_blob->public_area);
   if (!ak_public) return Fail(ak_public.error());

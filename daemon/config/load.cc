@@ -8,6 +8,7 @@
 #include <sstream>
 #include <string>
 
+#include "common/unique_fd.h"
 #include "daemon/config/config.h"
 
 namespace edgetrust::daemon::config {
@@ -27,27 +28,12 @@ std::unexpected<Error> Insecure(const std::string& path, std::string_view what) 
               path + ": " + std::string(what));
 }
 
-// Fd closes the descriptor it owns.
-class Fd {
- public:
-  explicit Fd(int fd) : fd_(fd) {}
-  Fd(const Fd&) = delete;
-  Fd& operator=(const Fd&) = delete;
-  ~Fd() {
-    if (fd_ >= 0) ::close(fd_);
-  }
-  int get() const { return fd_; }
-
- private:
-  int fd_;
-};
-
 }  // namespace
 
 Result<DaemonConfig> LoadDaemonConfig(const std::string& path) {
   // O_NONBLOCK: opening a FIFO planted at the path must not hang start-up; the type check below
   // refuses it. The checks use fstat on the open descriptor, so they judge the file we read.
-  Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK));
+  UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK));
   if (fd.get() < 0) return ReadError(errno, path);
   struct stat st {};
   if (::fstat(fd.get(), &st) != 0) return ReadError(errno, path);

@@ -10,24 +10,10 @@
 #include <string>
 #include <utility>
 
+#include "common/unique_fd.h"
+
 namespace edgetrust::daemon::server {
 namespace {
-
-// Fd closes the descriptor it owns unless released.
-class Fd {
- public:
-  explicit Fd(int fd) : fd_(fd) {}
-  Fd(const Fd&) = delete;
-  Fd& operator=(const Fd&) = delete;
-  ~Fd() {
-    if (fd_ >= 0) ::close(fd_);
-  }
-  int get() const { return fd_; }
-  int release() { return std::exchange(fd_, -1); }
-
- private:
-  int fd_;
-};
 
 std::unexpected<Error> BindError(int err, const std::string& what, const std::string& path) {
   ErrorCode code = ErrorCode::kUnavailable;
@@ -45,7 +31,7 @@ sockaddr_un Address(const std::string& path) {
 
 // Accepting tells whether a server is listening on socket file `path`.
 bool Accepting(const std::string& path) {
-  Fd fd(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
+  UniqueFd fd(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
   if (fd.get() < 0) return false;
   sockaddr_un addr = Address(path);
   return ::connect(fd.get(), reinterpret_cast<const sockaddr*>(&addr), sizeof(addr)) == 0;
@@ -81,7 +67,7 @@ Result<ListeningSocket> BindListeningSocket(const std::string& path, mode_t mode
   struct stat st {};
   if (::lstat(temp.c_str(), &st) == 0 && S_ISSOCK(st.st_mode)) ::unlink(temp.c_str());
 
-  Fd fd(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
+  UniqueFd fd(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
   if (fd.get() < 0) return BindError(errno, "socket() for", path);
   sockaddr_un addr = Address(temp);
   if (::bind(fd.get(), reinterpret_cast<const sockaddr*>(&addr), sizeof(addr)) != 0) {

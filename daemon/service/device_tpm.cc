@@ -7,7 +7,6 @@
 namespace edgetrust::daemon::service {
 namespace {
 
-using attestation::KeyBlob;
 using attestation::PersistentKey;
 using attestation::Tpm;
 
@@ -37,18 +36,6 @@ Result<PersistentKey> EnsurePersistent(Tpm& tpm, uint32_t handle, bool probe,
   return key;
 }
 
-// LoadOrCreateBlob reads the blob at `path` or creates a key from `tmpl` under `srk` and
-// saves its blob before anything uses the key.
-Result<KeyBlob> LoadOrCreateBlob(Tpm& tpm, const PersistentKey& srk, const std::string& path,
-                                 const TPM2B_PUBLIC& tmpl) {
-  auto existing = attestation::LoadKeyBlob(path);
-  if (existing || existing.error().code != ErrorCode::kNotFound) return existing;
-  auto blob = attestation::CreateKey(tpm, srk.handle, tmpl);
-  if (!blob) return Fail(blob.error());
-  if (auto saved = attestation::SaveKeyBlob(path, *blob); !saved) return Fail(saved.error());
-  return blob;
-}
-
 }  // namespace
 
 Result<std::unique_ptr<DeviceTpm>> DeviceTpm::Open(const DeviceTpmOptions& options,
@@ -74,12 +61,13 @@ Status DeviceTpm::EnsureKeys(const StateStore& store, const RecordOwned& record_
   if (!srk) return Fail(srk.error());
   srk_ = std::move(*srk);
 
-  auto ak_blob = LoadOrCreateBlob(*tpm_, *srk_, store.ak_blob_path(),
-                                  attestation::AttestationKeyTemplate(options_.ak_algorithm));
+  auto ak_blob =
+      attestation::LoadOrCreateKeyBlob(*tpm_, srk_->handle, store.ak_blob_path(),
+                                       attestation::AttestationKeyTemplate(options_.ak_algorithm));
   if (!ak_blob) return Fail(ak_blob.error());
-  auto identity_blob =
-      LoadOrCreateBlob(*tpm_, *srk_, store.identity_blob_path(),
-                       attestation::IdentityKeyTemplate(options_.identity_algorithm));
+  auto identity_blob = attestation::LoadOrCreateKeyBlob(
+      *tpm_, srk_->handle, store.identity_blob_path(),
+      attestation::IdentityKeyTemplate(options_.identity_algorithm));
   if (!identity_blob) return Fail(identity_blob.error());
   auto ak_public = attestation::TpmPublic::FromStruct(ak_blob->public_area);
   if (!ak_public) return Fail(ak_public.error());

@@ -13,23 +13,10 @@
 #include <limits>
 #include <string>
 
+#include "common/unique_fd.h"
+
 namespace edgetrust::daemon::systemd {
 namespace {
-
-// Fd closes the socket it owns.
-class Fd {
- public:
-  explicit Fd(int fd) : fd_(fd) {}
-  Fd(const Fd&) = delete;
-  Fd& operator=(const Fd&) = delete;
-  ~Fd() {
-    if (fd_ >= 0) ::close(fd_);
-  }
-  int get() const { return fd_; }
-
- private:
-  int fd_;
-};
 
 std::unexpected<Error> Unavailable(std::string_view what, int err) {
   return Fail(ErrorCode::kUnavailable, "systemd.notify",
@@ -83,7 +70,7 @@ Status SdNotify(std::string_view state) {
   auto addr_len = NotifyAddress(env, addr);
   if (!addr_len) return Fail(addr_len.error());
 
-  Fd fd(::socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0));
+  UniqueFd fd(::socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0));
   if (fd.get() < 0) return Unavailable("socket", errno);
   ssize_t sent = -1;
   do {

@@ -2,6 +2,8 @@
 
 #include <vector>
 
+#include "common/strict_json.h"
+
 #include "enrollment/api/wire.h"
 
 namespace edgetrust::enrollment::api::internal {
@@ -11,49 +13,15 @@ std::unexpected<Error> WireError(std::string reason, std::string message) {
 }
 
 Result<nlohmann::json> ParseStrictJson(std::string_view body) {
-  if (body.size() > kMaxBodySize) {
-    return WireError("request.too_large",
-                     "body exceeds " + std::to_string(kMaxBodySize) + " bytes");
-  }
-  std::vector<std::set<std::string>> keys;  // member names of each open object
-  std::string problem;
-  auto callback = [&](int depth, nlohmann::json::parse_event_t event, nlohmann::json& parsed) {
-    using E = nlohmann::json::parse_event_t;
-    if (depth > kMaxJsonDepth && problem.empty()) problem = "nesting too deep";
-    switch (event) {
-      case E::object_start:
-        keys.emplace_back();
-        break;
-      case E::object_end:
-        if (!keys.empty()) keys.pop_back();
-        break;
-      case E::key:
-        if (!keys.empty() && parsed.is_string() &&
-            !keys.back().insert(parsed.get<std::string>()).second && problem.empty()) {
-          problem = "duplicate member name";
-        }
-        break;
-      default:
-        break;
-    }
-    return problem.empty();  // stop building values once the document is refused
-  };
-  nlohmann::json doc;
-  try {
-    doc = nlohmann::json::parse(body.begin(), body.end(), callback, /*allow_exceptions=*/true);
-  } catch (const nlohmann::json::exception& e) {
-    // Syntax errors, invalid UTF-8 and truncation all end here; the parser's text names a
-    // byte offset only, never our data.
-    return WireError("request.malformed_json", "JSON does not parse");
-  }
-  if (!problem.empty()) return WireError("request.malformed_json", problem);
-  if (!doc.is_object()) return WireError("request.wrong_type", "body is not a JSON object");
-  return doc;
+  return ParseStrictJsonObject(body, {.max_size = kMaxBodySize,
+                                      .max_depth = kMaxJsonDepth,
+                                      .where = "body",
+                                      .too_large_reason = "request.too_large",
+                                      .malformed_reason = "request.malformed_json",
+                                      .not_object_reason = "request.wrong_type"});
 }
 
-std::string DumpJson(const nlohmann::json& value) {
-  return value.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-}
+std::string DumpJson(const nlohmann::json& value) { return edgetrust::DumpJson(value); }
 
 Result<const nlohmann::json*> ObjectReader::Member(const char* name, bool required) {
   seen_.insert(name);

@@ -8,6 +8,7 @@
 #include <cstring>
 
 #include "common/log.h"
+#include "common/unique_fd.h"
 
 namespace edgetrust::enrollment::store {
 namespace {
@@ -19,21 +20,6 @@ Error ErrnoError(int err, std::string_view what, const std::string& path) {
                std::string(what) + " " + path + ": " + std::strerror(err),
                static_cast<uint64_t>(err)};
 }
-
-// Fd closes the descriptor it owns.
-class Fd {
- public:
-  explicit Fd(int fd) : fd_(fd) {}
-  Fd(const Fd&) = delete;
-  Fd& operator=(const Fd&) = delete;
-  ~Fd() {
-    if (fd_ >= 0 && ::close(fd_) != 0) LogWarning("close of a database file failed");
-  }
-  int get() const { return fd_; }
-
- private:
-  int fd_;
-};
 
 // Tighten makes the open file `fd` a private regular file.
 Status Tighten(int fd, const std::string& path) {
@@ -58,7 +44,7 @@ Status TightenIfPresent(const std::string& path) {
     if (errno == ENOENT) return Ok();
     return Fail(ErrnoError(errno, "open", path));
   }
-  Fd fd(raw);
+  UniqueFd fd(raw);
   return Tighten(fd.get(), path);
 }
 
@@ -72,7 +58,7 @@ Status PrepareDatabaseFile(const std::string& path) {
     return Fail(ErrorCode::kInvalidArgument, "store.invalid_path", path + " is a directory");
   }
   if (raw < 0) return Fail(ErrnoError(errno, "open", path));
-  Fd fd(raw);
+  UniqueFd fd(raw);
   if (auto s = Tighten(fd.get(), path); !s) return s;
   for (const char* suffix : {"-wal", "-shm", "-journal"}) {
     if (auto s = TightenIfPresent(path + suffix); !s) return s;

@@ -1,16 +1,16 @@
-// UniqueFd owns one POSIX file descriptor and closes it when destroyed (internal to
-// edgetrust_swtpm).
+// UniqueFd owns one POSIX file descriptor and closes it when destroyed.
 //
 // Move-only; a moved-from or default UniqueFd holds -1. get() borrows the descriptor, which stays
-// owned by this object; release() hands ownership to the caller. Not thread-safe.
-#ifndef EDGETRUST_SWTPM_UNIQUE_FD_H_
-#define EDGETRUST_SWTPM_UNIQUE_FD_H_
+// owned by this object; release() hands ownership to the caller; Close() closes now and reports
+// close(2)'s result (it can carry a deferred write error). Not thread-safe.
+#ifndef EDGETRUST_COMMON_UNIQUE_FD_H_
+#define EDGETRUST_COMMON_UNIQUE_FD_H_
 
 #include <unistd.h>
 
 #include <utility>
 
-namespace edgetrust::swtpm {
+namespace edgetrust {
 
 class UniqueFd {
  public:
@@ -33,11 +33,12 @@ class UniqueFd {
     if (fd_ >= 0) ::close(fd_);
     fd_ = fd;
   }
+  int Close() { return ::close(std::exchange(fd_, -1)); }
 
  private:
   int fd_ = -1;
 };
 
-}  // namespace edgetrust::swtpm
+}  // namespace edgetrust
 
-#endif  // EDGETRUST_SWTPM_UNIQUE_FD_H_
+#endif  // EDGETRUST_COMMON_UNIQUE_FD_H_
