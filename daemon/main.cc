@@ -12,6 +12,7 @@
 #include <string_view>
 
 #include "common/log.h"
+#include "common/service_main.h"
 #include "daemon/config/config.h"
 #include "daemon/server/local_server.h"
 #include "daemon/service/daemon.h"
@@ -33,47 +34,22 @@ constexpr const char* kUsage =
 
 int Run(int argc, char** argv) {
   using namespace edgetrust;
-  std::string config_path;
-  bool check_only = false;
-  for (int i = 1; i < argc; ++i) {
-    std::string_view arg = argv[i];
-    if (arg == "--config" && i + 1 < argc) {
-      config_path = argv[++i];
-    } else if (arg.starts_with("--config=")) {
-      config_path = std::string(arg.substr(9));
-    } else if (arg == "--check-config") {
-      check_only = true;
-    } else if (arg == "--help" || arg == "-h") {
-      std::cout << kUsage;
-      return 0;
-    } else {
-      std::cerr << "edgetrustd: unknown argument '" << arg << "'\n" << kUsage;
-      return 2;
-    }
-  }
-  if (config_path.empty()) {
-    std::cerr << kUsage;
-    return 2;
-  }
-  auto config = daemon::config::LoadDaemonConfig(config_path);
+  int exit_code = 0;
+  auto flags = ParseServiceFlags(argc, argv, "edgetrustd", kUsage, &exit_code);
+  if (!flags) return exit_code;
+  auto config = daemon::config::LoadDaemonConfig(flags->config_path);
   if (!config) {
     std::cerr << "edgetrustd: " << config.error().ToString() << "\n";
     return 2;
   }
-  if (check_only) {
+  if (flags->check_only) {
     std::cout << "edgetrustd: config ok\n";
     return 0;
   }
   SetLogLevel(config->log_level);
 
-  // Block the stop signals before any thread exists: every thread inherits the mask and the
-  // sigwait below is their only receiver.
-  sigset_t stop_signals;
-  sigemptyset(&stop_signals);
-  sigaddset(&stop_signals, SIGTERM);
-  sigaddset(&stop_signals, SIGINT);
-  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
-  signal(SIGPIPE, SIG_IGN);
+  // Before any thread exists: every thread inherits the mask; only sigwait receives them.
+  const sigset_t stop_signals = BlockStopSignals();
   umask(0077);  // every file the daemon makes is private unless it says otherwise
 
   auto core = daemon::service::Daemon::Create(*config);
@@ -93,8 +69,7 @@ int Run(int argc, char** argv) {
     LogWarning("sd_notify: " + notified.error().ToString());
   }
 
-  int sig = 0;
-  sigwait(&stop_signals, &sig);
+  int sig = WaitForStopSignal(stop_signals);
   LogInfo(std::string("edgetrustd: stopping on ") + (sig == SIGTERM ? "SIGTERM" : "SIGINT"));
   (void)daemon::systemd::NotifyStopping();
   (*core)->RequestStop();  // waiting Control calls return now

@@ -12,6 +12,7 @@
 #include <thread>
 
 #include "common/log.h"
+#include "common/service_main.h"
 #include "enrollment/server/config.h"
 #include "enrollment/server/enrolld.h"
 #include "enrollment/server/https_server.h"
@@ -38,47 +39,22 @@ constexpr const char* kUsage =
 
 int Run(int argc, char** argv) {
   using namespace edgetrust;
-  std::string config_path;
-  bool check_only = false;
-  for (int i = 1; i < argc; ++i) {
-    std::string_view arg = argv[i];
-    if (arg == "--config" && i + 1 < argc) {
-      config_path = argv[++i];
-    } else if (arg.starts_with("--config=")) {
-      config_path = std::string(arg.substr(9));
-    } else if (arg == "--check-config") {
-      check_only = true;
-    } else if (arg == "--help" || arg == "-h") {
-      std::cout << kUsage;
-      return 0;
-    } else {
-      std::cerr << "edgetrust-enrolld: unknown argument '" << arg << "'\n" << kUsage;
-      return 2;
-    }
-  }
-  if (config_path.empty()) {
-    std::cerr << kUsage;
-    return 2;
-  }
-  auto config = enrollment::server::LoadConfig(config_path);
+  int exit_code = 0;
+  auto flags = ParseServiceFlags(argc, argv, "edgetrust-enrolld", kUsage, &exit_code);
+  if (!flags) return exit_code;
+  auto config = enrollment::server::LoadConfig(flags->config_path);
   if (!config) {
     std::cerr << "edgetrust-enrolld: " << config.error().ToString() << "\n";
     return 2;
   }
-  if (check_only) {
+  if (flags->check_only) {
     std::cout << "edgetrust-enrolld: config ok\n";
     return 0;
   }
   SetLogLevel(config->log_level);
 
-  // Block the stop signals before any thread exists, so every thread inherits the mask and
-  // sigwait below is the only receiver.
-  sigset_t stop_signals;
-  sigemptyset(&stop_signals);
-  sigaddset(&stop_signals, SIGTERM);
-  sigaddset(&stop_signals, SIGINT);
-  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
-  signal(SIGPIPE, SIG_IGN);
+  // Before any thread exists: every thread inherits the mask; only sigwait receives them.
+  const sigset_t stop_signals = BlockStopSignals();
 
   // Before any cpprestsdk use: its pool only does I/O and TLS now (handlers run on the
   // Enrolld worker pool), so a few threads do; its default of 40 only adds wake-up churn.
@@ -93,8 +69,7 @@ int Run(int argc, char** argv) {
   }
   std::cout << "edgetrust-enrolld: ready device=" << (*server)->device_url()
             << " operator=" << (*server)->operator_url() << std::endl;
-  int sig = 0;
-  sigwait(&stop_signals, &sig);
+  int sig = WaitForStopSignal(stop_signals);
   LogInfo(std::string("edgetrust-enrolld: stopping on ") + (sig == SIGTERM ? "SIGTERM" : "SIGINT"));
   (*server)->Stop();
   server->reset();
