@@ -28,6 +28,20 @@ std::string_view SignatureAlgorithmName(SignatureAlgorithm alg) {
   return "unknown";
 }
 
+std::string_view JwsAlgorithmName(SignatureAlgorithm alg) {
+  switch (alg) {
+    case SignatureAlgorithm::kEcdsaSha256:
+      return "ES256";
+    case SignatureAlgorithm::kEcdsaSha384:
+      return "ES384";
+    case SignatureAlgorithm::kRsaPkcs1Sha256:
+      return "RS256";
+    case SignatureAlgorithm::kRsaPssSha256:
+      return "PS256";
+  }
+  return "unknown";
+}
+
 SignatureScheme SignatureSchemeOf(SignatureAlgorithm alg) {
   switch (alg) {
     case SignatureAlgorithm::kEcdsaSha256:

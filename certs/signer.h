@@ -26,6 +26,8 @@ enum class SignatureAlgorithm {
 HashAlgorithm SignatureHash(SignatureAlgorithm alg);
 // SignatureAlgorithmName is "ecdsa-sha256", "ecdsa-sha384", "rsa-pkcs1-sha256", "rsa-pss-sha256".
 std::string_view SignatureAlgorithmName(SignatureAlgorithm alg);
+// JwsAlgorithmName is the JWS (RFC 7518) name of `alg`: "ES256", "ES384", "RS256", "PS256".
+std::string_view JwsAlgorithmName(SignatureAlgorithm alg);
 // SignatureSchemeOf is the PublicKey::Verify scheme that checks signatures of `alg`.
 SignatureScheme SignatureSchemeOf(SignatureAlgorithm alg);
 // CheckAlgorithmFitsKey: ECDSA-SHA256 needs P-256, ECDSA-SHA384 P-384, the RSA ones RSA; else

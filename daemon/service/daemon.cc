@@ -10,20 +10,6 @@ namespace {
 constexpr std::chrono::seconds kResetTimeout{120};
 constexpr std::chrono::seconds kTpmReopenWait{10};
 
-Result<std::string_view> JwsName(certs::SignatureAlgorithm alg) {
-  switch (alg) {
-    case certs::SignatureAlgorithm::kEcdsaSha256:
-      return "ES256";
-    case certs::SignatureAlgorithm::kEcdsaSha384:
-      return "ES384";
-    case certs::SignatureAlgorithm::kRsaPkcs1Sha256:
-      return "RS256";
-    case certs::SignatureAlgorithm::kRsaPssSha256:
-      return "PS256";
-  }
-  return Fail(ErrorCode::kInternal, "signer.unsupported_key", "no JWS name for the key");
-}
-
 std::unexpected<Error> NoIdentity() {
   return Fail(ErrorCode::kUnavailable, "daemon.no_identity",
               "the identity key is not available (TPM not ready)");
@@ -160,11 +146,10 @@ Result<api::SignResponse> Daemon::Sign(const api::SignRequest& request) {
     Result<api::SignResponse> response = NoIdentity();
     auto done = WithTpm([&](DeviceTpm& device) -> edgetrust::Status {
       const certs::Signer& signer = device.signer();
-      auto name = JwsName(signer.algorithm());
-      if (!name) return Fail(name.error());
       auto signature = signer.Sign(request.digest);
       if (!signature) return Fail(signature.error());
-      response = api::SignResponse{std::string(*name), std::move(*signature)};
+      response = api::SignResponse{std::string(certs::JwsAlgorithmName(signer.algorithm())),
+                                   std::move(*signature)};
       return Ok();
     });
     if (done) return response;

@@ -172,24 +172,11 @@ Result<std::string> SignJws(const certs::Signer& signer, std::string_view nonce,
                             std::string_view payload) {
   auto key_alg = JwsAlgForKey(signer.public_key());
   if (!key_alg) return Fail(key_alg.error());
-  JwsAlg alg;
-  HashAlgorithm hash;
-  switch (signer.algorithm()) {
-    case certs::SignatureAlgorithm::kEcdsaSha256:
-      alg = JwsAlg::kEs256;
-      hash = HashAlgorithm::kSha256;
-      break;
-    case certs::SignatureAlgorithm::kEcdsaSha384:
-      alg = JwsAlg::kEs384;
-      hash = HashAlgorithm::kSha384;
-      break;
-    case certs::SignatureAlgorithm::kRsaPssSha256:
-      alg = JwsAlg::kPs256;
-      hash = HashAlgorithm::kSha256;
-      break;
-    default:
-      return BadAlg("the signer's algorithm has no JWS form here");
-  }
+  // Device requests never use RS256: ParseJwsAlg refuses it ("jws.bad_alg").
+  auto parsed = ParseJwsAlg(certs::JwsAlgorithmName(signer.algorithm()));
+  if (!parsed) return BadAlg("the signer's algorithm has no JWS form here");
+  const JwsAlg alg = *parsed;
+  const HashAlgorithm hash = certs::SignatureHash(signer.algorithm());
   if (alg != *key_alg) return BadAlg("signer algorithm does not fit its key");
   json x5c = json::array();
   for (const Bytes& der : x5c_der) x5c.push_back(Base64StdEncode(der));

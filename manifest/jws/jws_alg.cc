@@ -79,22 +79,9 @@ Status CheckJwsAlgFitsKey(JwsAlg alg, const PublicKey& key) {
 }
 
 Result<JwsAlg> JwsAlgForSigner(const certs::Signer& signer) {
-  JwsAlg alg = JwsAlg::kEs256;
-  switch (signer.algorithm()) {
-    case certs::SignatureAlgorithm::kEcdsaSha256:
-      alg = JwsAlg::kEs256;
-      break;
-    case certs::SignatureAlgorithm::kEcdsaSha384:
-      alg = JwsAlg::kEs384;
-      break;
-    case certs::SignatureAlgorithm::kRsaPssSha256:
-      alg = JwsAlg::kPs256;
-      break;
-    case certs::SignatureAlgorithm::kRsaPkcs1Sha256:
-      alg = JwsAlg::kRs256;
-      break;
-  }
-  if (auto fits = CheckJwsAlgFitsKey(alg, signer.public_key()); !fits) return Fail(fits.error());
+  auto alg = ParseJwsAlg(certs::JwsAlgorithmName(signer.algorithm()));
+  if (!alg) return Fail(alg.error());
+  if (auto fits = CheckJwsAlgFitsKey(*alg, signer.public_key()); !fits) return Fail(fits.error());
   return alg;
 }
 
