@@ -39,6 +39,20 @@ Result<uint64_t> DecodeCounter(const Bytes& raw) {
 
 }  // namespace
 
+bool NvIndexInfo::IsOwnerCounter() const {
+  const TPMA_NV type = (attributes & TPMA_NV_TPM2_NT_MASK) >> TPMA_NV_TPM2_NT_SHIFT;
+  const TPMA_NV required = TPMA_NV_OWNERWRITE | TPMA_NV_OWNERREAD | TPMA_NV_NO_DA;
+  return type == TPM2_NT_COUNTER && (attributes & required) == required && data_size == 8;
+}
+
+Result<NvIndexInfo> ReadNvIndexInfo(Tpm& tpm, TPM2_HANDLE index) {
+  auto handle = OpenPersistent(tpm, index);
+  if (!handle) return Fail(handle.error());
+  auto pub = ReadNvPublic(tpm, handle->get());
+  if (!pub) return Fail(pub.error());
+  return NvIndexInfo{(*pub)->nvPublic.attributes, (*pub)->nvPublic.dataSize};
+}
+
 Result<Bytes> ReadNvIndex(Tpm& tpm, TPM2_HANDLE index) {
   auto handle = OpenPersistent(tpm, index);
   if (!handle) return Fail(handle.error());

@@ -19,6 +19,18 @@
 
 namespace edgetrust::attestation {
 
+// NvIndexInfo is what the TPM says about a defined index (TPM2_NV_ReadPublic): callers that
+// find an index already defined check it is the kind they expect before trusting its value.
+struct NvIndexInfo {
+  TPMA_NV attributes = 0;
+  uint16_t data_size = 0;
+  bool IsOwnerCounter() const;  // TPM2_NT_COUNTER, owner read and write, noDA, 8 bytes
+  bool Written() const { return (attributes & TPMA_NV_WRITTEN) != 0; }
+};
+
+// ReadNvIndexInfo: absent is kNotFound "tpm.handle".
+Result<NvIndexInfo> ReadNvIndexInfo(Tpm& tpm, TPM2_HANDLE index);
+
 // ReadNvIndex reads the whole index, authorizing with the index itself (authread) or the
 // owner (ownerread), whichever its attributes allow. Absent: kNotFound "tpm.handle".
 Result<Bytes> ReadNvIndex(Tpm& tpm, TPM2_HANDLE index);

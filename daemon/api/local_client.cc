@@ -56,6 +56,7 @@ ErrorCode CodeForStatus(int status) {
     case 400:
       return ErrorCode::kInvalidArgument;
     case 403:
+    case 422:  // a deployment the gate refused
       return ErrorCode::kPermissionDenied;
     case 404:
       return ErrorCode::kNotFound;
@@ -188,6 +189,26 @@ Result<StatusResponse> LocalClient::Reenroll() const {
 
 Result<StatusResponse> LocalClient::FactoryReset() const {
   return Typed<StatusResponse>(*this, "POST", "/factory-reset", {}, ParseStatusResponse);
+}
+
+Result<GateStatus> LocalClient::SubmitDeployment(std::string_view jws_json) const {
+  return Typed<GateStatus>(*this, "POST", "/deployments", jws_json, ParseGateStatus);
+}
+
+Result<DeploymentPlan> LocalClient::GetCurrentDeployment() const {
+  return Typed<DeploymentPlan>(*this, "GET", "/deployments/current", {}, ParseDeploymentPlan);
+}
+
+Result<GateStatus> LocalClient::ReportHealthy(std::string_view deployment_id,
+                                              const HealthReport& report) const {
+  std::string target = "/deployments/" + std::string(deployment_id) + "/healthy";
+  return Typed<GateStatus>(*this, "POST", target, ToJson(report), ParseGateStatus);
+}
+
+Result<GateStatus> LocalClient::ReportFailed(std::string_view deployment_id,
+                                             const HealthReport& report) const {
+  std::string target = "/deployments/" + std::string(deployment_id) + "/failed";
+  return Typed<GateStatus>(*this, "POST", target, ToJson(report), ParseGateStatus);
 }
 
 }  // namespace edgetrust::daemon::api

@@ -12,7 +12,7 @@
 //   - other transport failures: kUnavailable "local_api.io";
 //   - an answer larger than kMaxLocalResponseSize or not HTTP: kInternal "local_api.bad_response";
 //   - a non-2xx answer (typed calls only): the server's "error" reason, with the code given by
-//     the status: 400 kInvalidArgument, 403 kPermissionDenied, 404 kNotFound,
+//     the status: 400 kInvalidArgument, 403 and 422 kPermissionDenied, 404 kNotFound,
 //     409/412 kFailedPrecondition, 503 kUnavailable, anything else kInternal.
 #ifndef EDGETRUST_DAEMON_API_LOCAL_CLIENT_H_
 #define EDGETRUST_DAEMON_API_LOCAL_CLIENT_H_
@@ -23,6 +23,7 @@
 #include <string_view>
 
 #include "common/error.h"
+#include "daemon/api/deployment_wire.h"
 #include "daemon/api/wire.h"
 
 namespace edgetrust::daemon::api {
@@ -64,6 +65,14 @@ class LocalClient {
   Result<SignResponse> Sign(const SignRequest& request) const;
   Result<StatusResponse> Reenroll() const;
   Result<StatusResponse> FactoryReset() const;
+
+  // The gate (deployment_wire.h): POST /deployments with the JWS text, GET
+  // /deployments/current, POST /deployments/{id}/healthy and /failed.
+  Result<GateStatus> SubmitDeployment(std::string_view jws_json) const;
+  Result<DeploymentPlan> GetCurrentDeployment() const;
+  Result<GateStatus> ReportHealthy(std::string_view deployment_id,
+                                   const HealthReport& report) const;
+  Result<GateStatus> ReportFailed(std::string_view deployment_id, const HealthReport& report) const;
 
  private:
   LocalClientOptions options_;

@@ -25,12 +25,15 @@ constexpr std::array<std::pair<DeviceState, std::string_view>, 5> kStates = {{
     {DeviceState::kFailed, "failed"},
 }};
 
-constexpr std::array<std::pair<Endpoint, std::string_view>, 5> kEndpoints = {{
+constexpr std::array<std::pair<Endpoint, std::string_view>, 8> kEndpoints = {{
     {Endpoint::kStatus, "status"},
     {Endpoint::kCertificate, "certificate"},
     {Endpoint::kSign, "sign"},
     {Endpoint::kReenroll, "reenroll"},
     {Endpoint::kFactoryReset, "factory-reset"},
+    {Endpoint::kDeploy, "deploy"},
+    {Endpoint::kPlan, "plan"},
+    {Endpoint::kReportHealth, "report-health"},
 }};
 
 constexpr std::array<std::string_view, 4> kAlgorithms = {"ES256", "ES384", "PS256", "RS256"};

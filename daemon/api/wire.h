@@ -36,9 +36,21 @@ std::string_view DeviceStateName(DeviceState state);  // "enrolling", ...
 Result<DeviceState> ParseDeviceState(std::string_view name);
 
 // Endpoint names a local API operation; principals are granted endpoints by these names.
-enum class Endpoint { kStatus, kCertificate, kSign, kReenroll, kFactoryReset };
+// The gate's endpoints (deployment_wire.h): kDeploy submits a signed deployment, kPlan reads
+// the verified plan, kReportHealth posts the agent's healthy/failed verdict.
+enum class Endpoint {
+  kStatus,
+  kCertificate,
+  kSign,
+  kReenroll,
+  kFactoryReset,
+  kDeploy,
+  kPlan,
+  kReportHealth
+};
 std::string_view EndpointName(Endpoint endpoint);  // "status", "certificate", "sign",
-                                                   // "reenroll", "factory-reset"
+                                                   // "reenroll", "factory-reset", "deploy",
+                                                   // "plan", "report-health"
 std::optional<Endpoint> ParseEndpoint(std::string_view name);
 
 // CertificateInfo describes the stored device certificate. Times are RFC 3339 UTC

@@ -22,6 +22,17 @@
 //   name = "edge-agent"
 //   uid = 1000
 //   endpoints = ["status", "certificate", "sign"]
+//   [gate]                                       # optional: without it deployments are refused
+//   trust_roots = "/etc/edgetrust/manifest-roots.pem"   # pinned manifest-signing roots (PEM)
+//   crls = ["/etc/edgetrust/manifest-signing.crl"]      # optional, PEM or DER
+//   min_signers = 1                              # k of n distinct signer keys
+//   signer_eku = "1.3.6.1.5.5.7.3.3"             # EKU every signer certificate must carry
+//   staging_dir = "/var/lib/edgetrust-staging"   # image blobs arrive here, named by sha256 hex
+//   store_dir = "/var/lib/edgetrust-images"      # content store the agent runs from
+//   pcr = 15                                     # 0-15; measured deployments (sha256 bank)
+//   nv_index = "0x0100ED6E"                      # owner NV counter: the rollback floor
+//   max_version_jump = 100                       # refuse versions further above the floor
+//   tags = ["line7", "eu"]                       # this device's tags for manifest targets
 //
 // Unknown keys are errors (a typo must not silently fall back to a default). Every error is
 // kInvalidArgument "config.invalid" whose message names the file, the key and its line
@@ -36,7 +47,12 @@
 // enrollment::api::ValidRegistrationId; principals: name 1-64 of [A-Za-z0-9._-] and unique, uid
 // 0..4294967294 and unique, endpoints non-empty, known and not repeated. A missing key is
 // blamed on its table's line (line 1 for top-level keys); array items are named with their
-// index ("local_api.principals[1].endpoints[0]"). ParseDaemonConfig is pure and thread-safe.
+// index ("local_api.principals[1].endpoints[0]"). [gate]: trust_roots, staging_dir and
+// store_dir absolute paths (required), crls absolute paths; min_signers 1..8; signer_eku a
+// dotted OID; pcr 0..15 (16 and 23 are resettable, 17-22 belong to DRTM); nv_index in the
+// owner range 0x01000000..0x013FFFFF, as a "0x..." string or an integer; max_version_jump
+// 1..1000000; tags as the manifest's tag allow-list ([A-Za-z0-9._-]{1,64}).
+// ParseDaemonConfig is pure and thread-safe.
 #ifndef EDGETRUST_DAEMON_CONFIG_CONFIG_H_
 #define EDGETRUST_DAEMON_CONFIG_CONFIG_H_
 
@@ -44,6 +60,7 @@
 
 #include <chrono>
 #include <cstddef>
+#include <cstdint>
 #include <set>
 #include <string>
 #include <string_view>
@@ -62,6 +79,21 @@ struct Principal {
   std::string name;
   uid_t uid = 0;
   std::set<api::Endpoint> endpoints;
+};
+
+// GateConfig is the [gate] table; `enabled` is false when the table is absent.
+struct GateConfig {
+  bool enabled = false;
+  std::string trust_roots;
+  std::vector<std::string> crls;
+  uint32_t min_signers = 1;
+  std::string signer_eku = "1.3.6.1.5.5.7.3.3";
+  std::string staging_dir;
+  std::string store_dir;
+  uint32_t pcr = 15;
+  uint32_t nv_index = 0x0100ED6E;
+  uint64_t max_version_jump = 100;
+  std::vector<std::string> tags;
 };
 
 struct DaemonConfig {
@@ -83,6 +115,8 @@ struct DaemonConfig {
 
   std::string socket_path = "/run/edgetrust/edgetrustd.sock";
   std::vector<Principal> principals;
+
+  GateConfig gate;
 };
 
 // kMaxDaemonConfigSize bounds the text ParseDaemonConfig and LoadDaemonConfig accept

@@ -5,7 +5,7 @@
 
 namespace edgetrust::daemon::server {
 
-Reply HandleCertificate(service::Control& control, std::string_view /*body*/) {
+Reply HandleCertificate(service::Control& control, const Call& /*call*/) {
   auto pem = control.CertificateChainPem();
   if (!pem) return ControlErrorReply(api::Endpoint::kCertificate, pem.error());
   return Reply{200, "application/pem-certificate-chain", std::move(*pem), {}, {}};

@@ -7,6 +7,7 @@
 
 #include <sys/types.h>
 
+#include <cstddef>
 #include <optional>
 #include <span>
 #include <string>
@@ -44,12 +45,23 @@ Reply ControlErrorReply(api::Endpoint endpoint, const Error& error);
 // ("signer.digest_size") is the caller's mistake here (400), not a failing service signer.
 int LocalHttpStatus(const Error& error);
 
-// One handler per endpoint. `body` is the request body (at most api::kMaxLocalBodySize).
-Reply HandleStatus(service::Control& control, std::string_view body);
-Reply HandleCertificate(service::Control& control, std::string_view body);
-Reply HandleSign(service::Control& control, std::string_view body);
-Reply HandleReenroll(service::Control& control, std::string_view body);
-Reply HandleFactoryReset(service::Control& control, std::string_view body);
+// Call is what a handler gets: the request body (at most BodyLimit() bytes) and, for paths
+// with a parameter ("/deployments/{id}/healthy"), the matched segment.
+struct Call {
+  std::string_view body;
+  std::string_view path_id;
+};
+
+// One handler per endpoint.
+Reply HandleStatus(service::Control& control, const Call& call);
+Reply HandleCertificate(service::Control& control, const Call& call);
+Reply HandleSign(service::Control& control, const Call& call);
+Reply HandleReenroll(service::Control& control, const Call& call);
+Reply HandleFactoryReset(service::Control& control, const Call& call);
+Reply HandleSubmitDeployment(service::Control& control, const Call& call);
+Reply HandleCurrentDeployment(service::Control& control, const Call& call);
+Reply HandleDeploymentHealthy(service::Control& control, const Call& call);
+Reply HandleDeploymentFailed(service::Control& control, const Call& call);
 
 // RequestView is what the router needs of one request.
 struct RequestView {
@@ -66,9 +78,17 @@ const config::Principal* FindPrincipal(std::span<const config::Principal> princi
 // Dispatch routes `request` and, if the caller may use the endpoint, runs it:
 //   unknown path: 404 "api.not_found"; known path, other method: 405
 //   "api.method_not_allowed" with Allow; no principal for the uid or endpoint not granted:
-//   403 "api.forbidden"; otherwise the endpoint's reply. Paths match exactly (no query).
+//   403 "api.forbidden"; otherwise the endpoint's reply. Paths match exactly (no query); a
+//   "{id}" segment matches 1-128 characters of [A-Za-z0-9._-] (a deploymentId).
 Reply Dispatch(std::span<const config::Principal> principals, service::Control& control,
                const RequestView& request);
+
+// BodyLimit is how many body bytes the transport reads for a request, decided from its
+// headers before any body byte is read: api::kMaxDeploymentBodySize for POST /deployments by a
+// principal granted "deploy", api::kMaxLocalBodySize for everything else, so a caller without
+// that grant can never make the daemon buffer a large body.
+size_t BodyLimit(std::span<const config::Principal> principals, uid_t uid, std::string_view method,
+                 std::string_view target);
 
 }  // namespace edgetrust::daemon::server
 

@@ -36,6 +36,8 @@ std::string_view StatusText(int status) {
       return "the device is not in a state that allows this request";
     case 413:
       return "the request is too large";
+    case 422:
+      return "the deployment was refused: see the reason";
     case 503:
       return "the TPM or the daemon is unavailable, retry later";
     default:
@@ -52,6 +54,15 @@ Reply JsonReply(std::string body) {
 int LocalHttpStatus(const Error& error) {
   if (error.reason == "signer.digest_size" && error.code == ErrorCode::kInvalidArgument) {
     return 400;
+  }
+  // A deployment the gate refuses (bad signature, wrong target, rollback, image mismatch) is
+  // 422 whatever its code: the request was well-formed HTTP, its content is not acceptable.
+  // The reason in the body says which check failed.
+  std::string_view r = error.reason;
+  bool refused = r.starts_with("jws.") || r.starts_with("manifest.") || r.starts_with("image.") ||
+                 r.starts_with("policy.") || r.starts_with("gate.refused");
+  if (refused && error.code != ErrorCode::kInternal && error.code != ErrorCode::kUnavailable) {
+    return 422;
   }
   return enrollment::api::HttpStatusFor(error);
 }

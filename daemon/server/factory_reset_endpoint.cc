@@ -6,8 +6,8 @@
 
 namespace edgetrust::daemon::server {
 
-Reply HandleFactoryReset(service::Control& control, std::string_view body) {
-  if (auto empty = CheckNoBody(body); !empty) return ErrorReply(empty.error());
+Reply HandleFactoryReset(service::Control& control, const Call& call) {
+  if (auto empty = CheckNoBody(call.body); !empty) return ErrorReply(empty.error());
   auto status = control.FactoryReset();
   if (!status) return ControlErrorReply(api::Endpoint::kFactoryReset, status.error());
   return JsonReply(api::ToJson(*status));

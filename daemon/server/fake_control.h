@@ -4,7 +4,10 @@
 #define EDGETRUST_DAEMON_SERVER_FAKE_CONTROL_H_
 
 #include <mutex>
+#include <optional>
 #include <string>
+#include <string_view>
+#include <vector>
 
 #include "daemon/service/control.h"
 
@@ -61,6 +64,59 @@ class FakeControl : public service::Control {
     return status_;
   }
 
+  Result<api::GateStatus> SubmitDeployment(std::string_view jws_json) override {
+    std::lock_guard lock(mu_);
+    last_jws_ = std::string(jws_json);
+    if (!deploy_result_) return Fail(deploy_result_.error());
+    return api::GateStatus{plan_, floor_};
+  }
+  Result<api::DeploymentPlan> CurrentDeployment() const override {
+    std::lock_guard lock(mu_);
+    if (!plan_) return Fail(ErrorCode::kNotFound, "gate.no_deployment", "no deployment");
+    return *plan_;
+  }
+  Result<api::GateStatus> ReportDeployment(std::string_view deployment_id, bool healthy,
+                                           const api::HealthReport& report) override {
+    std::lock_guard lock(mu_);
+    if (!plan_ || plan_->deployment_id != deployment_id || plan_->version != report.version ||
+        plan_->state != api::DeploymentState::kPending) {
+      return Fail(ErrorCode::kFailedPrecondition, "gate.not_pending", "not the pending one");
+    }
+    reports_.push_back((healthy ? "healthy " : "failed ") + std::string(deployment_id));
+    if (healthy) {
+      plan_->state = api::DeploymentState::kHealthy;
+      floor_ = plan_->version;
+    } else {
+      plan_ = last_good_;
+    }
+    return api::GateStatus{plan_, floor_};
+  }
+
+  // The gate's side: the plan served (nullopt: none), the healthy plan a failure returns
+  // to, the floor, and what SubmitDeployment answers.
+  void set_plan(std::optional<api::DeploymentPlan> plan,
+                std::optional<api::DeploymentPlan> last_good = std::nullopt) {
+    std::lock_guard lock(mu_);
+    plan_ = std::move(plan);
+    last_good_ = std::move(last_good);
+  }
+  void set_deploy_result(edgetrust::Status result) {
+    std::lock_guard lock(mu_);
+    deploy_result_ = std::move(result);
+  }
+  std::optional<api::DeploymentPlan> plan() const {
+    std::lock_guard lock(mu_);
+    return plan_;
+  }
+  std::vector<std::string> reports() const {
+    std::lock_guard lock(mu_);
+    return reports_;
+  }
+  std::string last_jws() const {
+    std::lock_guard lock(mu_);
+    return last_jws_;
+  }
+
   void set_status(api::StatusResponse s) {
     std::lock_guard lock(mu_);
     status_ = std::move(s);
@@ -99,6 +155,12 @@ class FakeControl : public service::Control {
   int reenrolls_ = 0;
   int resets_ = 0;
   Bytes last_digest_;
+  std::optional<api::DeploymentPlan> plan_;
+  std::optional<api::DeploymentPlan> last_good_;
+  uint64_t floor_ = 1;
+  edgetrust::Status deploy_result_ = Ok();
+  std::vector<std::string> reports_;
+  std::string last_jws_;
 };
 
 }  // namespace edgetrust::daemon::server::testing

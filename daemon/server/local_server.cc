@@ -61,16 +61,28 @@ class Session : public std::enable_shared_from_this<Session> {
   void ReadRequest() {
     parser_.emplace();
     parser_->header_limit(kMaxHeaderSize);
-    parser_->body_limit(api::kMaxLocalBodySize);
     // The whole request, from its first byte (or the idle wait before it) to its last, must
     // arrive within read_timeout: a client that trickles bytes is dropped (slowloris).
     stream_.expires_after(shared_->options.read_timeout);
-    http::async_read(
+    http::async_read_header(
         stream_, buffer_, *parser_,
-        [self = shared_from_this()](beast::error_code ec, size_t) { self->OnRead(ec); });
+        [self = shared_from_this()](beast::error_code ec, size_t) { self->OnHeader(ec); });
   }
 
  private:
+  // OnHeader sets the body limit from the route and the caller (BodyLimit) before a body byte
+  // is read, then reads the rest within the same deadline.
+  void OnHeader(beast::error_code ec) {
+    if (ec) return OnRead(ec);
+    const auto& header = parser_->get();
+    parser_->body_limit(BodyLimit(shared_->options.principals, uid_,
+                                  std::string_view(header.method_string()),
+                                  std::string_view(header.target())));
+    http::async_read(
+        stream_, buffer_, *parser_,
+        [self = shared_from_this()](beast::error_code ec2, size_t) { self->OnRead(ec2); });
+  }
+
   void OnRead(beast::error_code ec) {
     if (ec == http::error::end_of_stream) return Close();  // the client is done
     if (ec == beast::error::timeout) {

@@ -5,7 +5,7 @@
 // Every connection is authorized by the peer's uid (SO_PEERCRED) against `principals`
 // (THREATS D1): a uid without a principal, root included, may call nothing; a principal may
 // call only the endpoints it is granted (403 "api.forbidden"). Requests are bounded:
-// headers 8 KiB (431), body api::kMaxLocalBodySize (413), a whole request must arrive within
+// headers 8 KiB (431), body BodyLimit() (endpoints.h; 413), a whole request must arrive within
 // `read_timeout` (slow clients are dropped), at most `max_connections` at once (more are
 // closed at accept). Every request is logged at info (uid, principal, method, path, status):
 // never bodies, digests or signatures (D2). Clients get a stable reason and a generic text,

@@ -5,8 +5,8 @@
 
 namespace edgetrust::daemon::server {
 
-Reply HandleReenroll(service::Control& control, std::string_view body) {
-  if (auto empty = CheckNoBody(body); !empty) return ErrorReply(empty.error());
+Reply HandleReenroll(service::Control& control, const Call& call) {
+  if (auto empty = CheckNoBody(call.body); !empty) return ErrorReply(empty.error());
   auto status = control.Reenroll();
   if (!status) return ControlErrorReply(api::Endpoint::kReenroll, status.error());
   return JsonReply(api::ToJson(*status));

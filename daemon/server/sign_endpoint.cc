@@ -6,8 +6,8 @@
 
 namespace edgetrust::daemon::server {
 
-Reply HandleSign(service::Control& control, std::string_view body) {
-  auto request = api::ParseSignRequest(body);
+Reply HandleSign(service::Control& control, const Call& call) {
+  auto request = api::ParseSignRequest(call.body);
   if (!request) return ErrorReply(request.error());
   auto signature = control.Sign(*request);
   if (!signature) return ControlErrorReply(api::Endpoint::kSign, signature.error());

@@ -3,7 +3,7 @@
 
 namespace edgetrust::daemon::server {
 
-Reply HandleStatus(service::Control& control, std::string_view /*body*/) {
+Reply HandleStatus(service::Control& control, const Call& /*call*/) {
   return JsonReply(api::ToJson(control.Status()));
 }
 

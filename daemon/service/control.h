@@ -9,8 +9,10 @@
 #define EDGETRUST_DAEMON_SERVICE_CONTROL_H_
 
 #include <string>
+#include <string_view>
 
 #include "common/error.h"
+#include "daemon/api/deployment_wire.h"
 #include "daemon/api/wire.h"
 
 namespace edgetrust::daemon::service {
@@ -43,6 +45,21 @@ class Control {
   // enrollment). Blocks until the wipe is done (up to 2 minutes; then kUnavailable
   // "daemon.busy": the reset stays queued and still runs); returns the status after it.
   virtual Result<api::StatusResponse> FactoryReset() = 0;
+
+  // The module gate (daemon/gate/gate.h has the full contract and reasons).
+  // SubmitDeployment verifies a signed deployment as one unit (signatures, target, expiry,
+  // rollback floor and jump bound, every image from the staging directory into the store),
+  // extends the PCR, and makes it the pending deployment.
+  virtual Result<api::GateStatus> SubmitDeployment(std::string_view jws_json) = 0;
+  // CurrentDeployment: the pending deployment if any, else the last healthy one;
+  // kNotFound "gate.no_deployment" when there is neither.
+  virtual Result<api::DeploymentPlan> CurrentDeployment() const = 0;
+  // ReportDeployment records the agent's verdict on the pending deployment `deployment_id`
+  // at `report.version`: healthy raises the TPM floor to its version, failed returns to the
+  // last healthy deployment. kFailedPrecondition "gate.not_pending" when that is not the
+  // pending deployment.
+  virtual Result<api::GateStatus> ReportDeployment(std::string_view deployment_id, bool healthy,
+                                                   const api::HealthReport& report) = 0;
 };
 
 }  // namespace edgetrust::daemon::service

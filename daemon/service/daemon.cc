@@ -3,6 +3,7 @@
 #include <random>
 
 #include "common/log.h"
+#include "daemon/service/gate_setup.h"
 
 namespace edgetrust::daemon::service {
 namespace {
@@ -32,17 +33,25 @@ Result<std::unique_ptr<Daemon>> Daemon::Create(const config::DaemonConfig& confi
   auto client =
       enrollment::client::EnrollmentClient::Create({config.service_url, config.ca_bundle});
   if (!client) return Fail(client.error());
+  std::unique_ptr<gate::Gate> gate;
+  if (config.gate.enabled) {
+    auto opened = OpenGate(config);
+    if (!opened) return Fail(opened.error());
+    gate = std::move(*opened);
+  }
   return std::unique_ptr<Daemon>(new Daemon(config, std::move(*store), std::move(*record),
-                                            std::move(corrupt), std::move(*client),
+                                            std::move(corrupt), std::move(*client), std::move(gate),
                                             std::move(time)));
 }
 
 Daemon::Daemon(config::DaemonConfig config, StateStore store, DeviceRecord record,
                std::optional<Error> corrupt,
-               std::unique_ptr<enrollment::client::EnrollmentClient> client, TimeSources time)
+               std::unique_ptr<enrollment::client::EnrollmentClient> client,
+               std::unique_ptr<gate::Gate> gate, TimeSources time)
     : config_(std::move(config)),
       store_(std::move(store)),
       client_(std::move(client)),
+      gate_(std::move(gate)),
       clock_(std::move(time)),
       record_(std::move(record)),
       backoff_(config_.retry_initial, config_.retry_max, std::random_device{}()),

@@ -17,6 +17,10 @@
 // that is still valid stays in use meanwhile. Renewals are spaced by at least a tenth of the
 // lifetime, so a wall clock jumping forward costs one renewal, not a storm (THREATS D6).
 //
+// The module gate (daemon/gate/gate.h), when configured, lives beside the state machine: it
+// is reconciled with the TPM after every open and serves the deployment endpoints; it needs no
+// certificate and no network.
+//
 // State: every change to state.json is one atomic write, made after the service answered and
 // before the new state is reported. A factory reset destroys the key blobs first, then
 // evicts the handles the daemon created, then writes a fresh record: a power cut at any point
@@ -37,6 +41,7 @@
 #include <thread>
 
 #include "daemon/config/config.h"
+#include "daemon/gate/gate.h"
 #include "daemon/service/backoff.h"
 #include "daemon/service/control.h"
 #include "daemon/service/device_tpm.h"
@@ -72,13 +77,26 @@ class Daemon final : public Control {
   Result<api::SignResponse> Sign(const api::SignRequest& request) override;
   Result<api::StatusResponse> Reenroll() override;
   Result<api::StatusResponse> FactoryReset() override;
+  Result<api::GateStatus> SubmitDeployment(std::string_view jws_json) override;
+  Result<api::DeploymentPlan> CurrentDeployment() const override;
+  Result<api::GateStatus> ReportDeployment(std::string_view deployment_id, bool healthy,
+                                           const api::HealthReport& report) override;
 
  private:
   using SteadyTime = std::chrono::steady_clock::time_point;
 
   Daemon(config::DaemonConfig config, StateStore store, DeviceRecord record,
          std::optional<Error> corrupt, std::unique_ptr<enrollment::client::EnrollmentClient> client,
-         TimeSources time);
+         std::unique_ptr<gate::Gate> gate, TimeSources time);
+
+  // --- the module gate (daemon_gate.cc) ---
+  // GateTpm hands the gate the open TPM under the TPM lock (waiting for a reopen first).
+  edgetrust::Status GateTpm(const gate::TpmWork& work);
+  // ReconcileGate runs Gate::Reconcile once per TPM open (worker and Control threads).
+  edgetrust::Status ReconcileGate();
+  // WithReadyGate runs `call`, and once more after reconciling when the gate was not ready.
+  template <typename T, typename Call>
+  Result<T> WithReadyGate(const Call& call);
 
   // WithTpm: see enroller.h. A "tpm.*" error drops the DeviceTpm (the worker reopens it).
   edgetrust::Status WithTpm(const TpmUse& use);
@@ -106,6 +124,7 @@ class Daemon final : public Control {
   config::DaemonConfig config_;
   StateStore store_;
   std::unique_ptr<enrollment::client::EnrollmentClient> client_;
+  std::unique_ptr<gate::Gate> gate_;  // null when the config has no [gate]
   TrustedClock clock_;
 
   // Worker-only state.
@@ -136,6 +155,7 @@ class Daemon final : public Control {
   uint64_t resets_done_ = 0;
   std::optional<Error> reset_error_;  // of the last factory reset
   uint64_t tpm_opens_ = 0;
+  uint64_t gate_reconciled_opens_ = 0;  // tpm_opens_ at the gate's last Reconcile
   std::thread worker_;
 };
 

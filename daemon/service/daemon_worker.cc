@@ -76,6 +76,9 @@ Daemon::SteadyTime Daemon::Step() {
     return clock_.Monotonic() + kRecheck;  // woken by POST /factory-reset
   }
   if (auto tpm = EnsureTpm(); !tpm) return Retry(tpm.error());
+  // The gate measures what is in force as soon as the TPM is open; a failure is logged and
+  // retried by the next deployment call, and does not hold up enrollment.
+  if (gate_) (void)ReconcileGate();
   if (auto id = EnsureRegistrationId(); !id) return Retry(id.error());
   if (unsaved_) {  // issued by the service, but the state write failed: retry the write only
     auto response = std::move(*unsaved_);

@@ -1,6 +1,7 @@
 #include "manifest/core/rfc3339.h"
 
 #include <cstdint>
+#include <ctime>
 
 namespace edgetrust::manifest::internal {
 namespace {
@@ -54,6 +55,14 @@ std::optional<std::time_t> ParseUtcTimestamp(std::string_view text) {
   if (day > DaysInMonth(year, month)) return std::nullopt;
   int64_t seconds = DaysFromCivil(year, month, day) * 86400 + hour * 3600 + minute * 60 + second;
   return static_cast<std::time_t>(seconds);
+}
+
+std::string FormatUtcTimestamp(std::time_t t) {
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[32];
+  const size_t n = std::strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return std::string(buf, n);
 }
 
 }  // namespace edgetrust::manifest::internal
