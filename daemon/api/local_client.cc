@@ -95,12 +95,10 @@ Result<LocalResponse> Exchange(const LocalClientOptions& options, http::verb ver
       return;
     }
     http::async_write(stream, request, [&](beast::error_code wec, size_t) {
-      if (wec) {
-        failure = TransportError(wec, false);
-        return;
-      }
-      http::async_read(stream, buffer, parser, [&](beast::error_code rec, size_t) {
-        if (rec) failure = TransportError(rec, false);
+      // A server may answer before it has read the whole body (413) and close: the answer is
+      // already in our receive buffer, so read it even when the write failed.
+      http::async_read(stream, buffer, parser, [&, wec](beast::error_code rec, size_t) {
+        if (rec) failure = TransportError(wec ? wec : rec, false);
       });
     });
   });

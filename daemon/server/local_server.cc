@@ -19,6 +19,7 @@
 #include <utility>
 
 #include "common/log.h"
+#include "daemon/api/deployment_wire.h"
 #include "daemon/server/endpoints.h"
 #include "daemon/server/socket_file.h"
 
@@ -61,6 +62,8 @@ class Session : public std::enable_shared_from_this<Session> {
   void ReadRequest() {
     parser_.emplace();
     parser_->header_limit(kMaxHeaderSize);
+    // The largest body any route takes; OnHeader narrows it to the route's own limit.
+    parser_->body_limit(api::kMaxDeploymentBodySize);
     // The whole request, from its first byte (or the idle wait before it) to its last, must
     // arrive within read_timeout: a client that trickles bytes is dropped (slowloris).
     stream_.expires_after(shared_->options.read_timeout);
@@ -75,9 +78,15 @@ class Session : public std::enable_shared_from_this<Session> {
   void OnHeader(beast::error_code ec) {
     if (ec) return OnRead(ec);
     const auto& header = parser_->get();
-    parser_->body_limit(BodyLimit(shared_->options.principals, uid_,
-                                  std::string_view(header.method_string()),
-                                  std::string_view(header.target())));
+    const size_t limit =
+        BodyLimit(shared_->options.principals, uid_, std::string_view(header.method_string()),
+                  std::string_view(header.target()));
+    // A declared length over the limit is refused now, before a body byte is read; a chunked
+    // body is cut by the parser's limit as it arrives.
+    if (parser_->content_length() && *parser_->content_length() > limit) {
+      return OnRead(http::error::body_limit);
+    }
+    parser_->body_limit(limit);
     http::async_read(
         stream_, buffer_, *parser_,
         [self = shared_from_this()](beast::error_code ec2, size_t) { self->OnRead(ec2); });

@@ -77,8 +77,9 @@ inline std::string ReadUntilClosed(int fd, int seconds = 5) {
 
 // AllEndpoints grants every endpoint.
 inline std::set<api::Endpoint> AllEndpoints() {
-  return {api::Endpoint::kStatus, api::Endpoint::kCertificate, api::Endpoint::kSign,
-          api::Endpoint::kReenroll, api::Endpoint::kFactoryReset};
+  return {api::Endpoint::kStatus,   api::Endpoint::kCertificate,  api::Endpoint::kSign,
+          api::Endpoint::kReenroll, api::Endpoint::kFactoryReset, api::Endpoint::kDeploy,
+          api::Endpoint::kPlan,     api::Endpoint::kReportHealth};
 }
 
 // OptionsFor serves `path` to the calling uid as principal "test" with `endpoints`.
