@@ -139,9 +139,13 @@ TEST(DaemonConfigTest, ExampleConfigParses) {
   EXPECT_EQ(config->tcti, "device:/dev/tpmrm0");
   EXPECT_EQ(config->registration_id, "line7-0042");
   EXPECT_EQ(config->retry_max, std::chrono::minutes(5));
-  ASSERT_EQ(config->principals.size(), 2u);
+  ASSERT_EQ(config->principals.size(), 3u);
   EXPECT_TRUE(config->principals[0].endpoints.contains(api::Endpoint::kSign));
+  EXPECT_TRUE(config->principals[0].endpoints.contains(api::Endpoint::kPlan));
   EXPECT_FALSE(config->principals[0].endpoints.contains(api::Endpoint::kFactoryReset));
+  EXPECT_FALSE(config->principals[0].endpoints.contains(api::Endpoint::kDeploy));
+  EXPECT_TRUE(config->gate.enabled);
+  EXPECT_EQ(config->gate.tags, std::vector<std::string>{"line7"});
 }
 
 struct BadCase {
