@@ -47,7 +47,8 @@ std::string DaemonConfigToml(const DaemonOptions& o, const std::string& state_di
        << "retry_initial = " << Quoted(o.retry_initial) << "\n"
        << "retry_max = " << Quoted(o.retry_max) << "\n\n"
        << "[local_api]\nsocket = " << Quoted(socket_path) << "\n\n"
-       << o.principals_toml;
+       << o.principals_toml << "\n"
+       << o.extra_toml;
   return toml.str();
 }
 

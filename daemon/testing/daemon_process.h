@@ -43,6 +43,8 @@ struct DaemonOptions {
       "[[local_api.principals]]\nname = \"operator\"\nuid = 0\n"
       "endpoints = [\"status\", \"certificate\", \"sign\", \"reenroll\", \"factory-reset\"]\n";
   std::string log_level = "debug";
+  // Appended after the principals, e.g. a [gate] table.
+  std::string extra_toml;
   // Extra environment for the child, e.g. {"EDGETRUST_TPM_COMMAND_LOG", path}.
   std::map<std::string, std::string> env;
   std::chrono::milliseconds ready_timeout{20000};
