@@ -3,6 +3,7 @@
 
 #include "tools/ca_commands.h"
 #include "tools/device_commands.h"
+#include "tools/manifest_commands.h"
 #include "tools/tpm_commands.h"
 
 int main(int argc, char** argv) {
@@ -25,6 +26,11 @@ int main(int argc, char** argv) {
   edgetrust::tools::AddDeviceCertificate(*device, &rc);
   edgetrust::tools::AddDeviceReenroll(*device, &rc);
   edgetrust::tools::AddDeviceFactoryReset(*device, &rc);
+  CLI::App* manifest =
+      app.add_subcommand("manifest", "Sign and verify deployment manifests for the module gate");
+  manifest->require_subcommand(1);
+  edgetrust::tools::AddManifestSign(*manifest, &rc);
+  edgetrust::tools::AddManifestVerify(*manifest, &rc);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
