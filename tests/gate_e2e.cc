@@ -101,13 +101,14 @@ std::string GateE2eTest::SignedDeployment(uint64_t version, const std::vector<Mo
                     {"restartPolicy", "on-failure"},
                     {"env", {{"MARKER", Path("agent/" + m.name + ".env")}, {"ROLE", m.name}}}};
   }
-  json manifest = {{"schemaVersion", "1.0"},
-                   {"deploymentId", deployment_id},
-                   {"version", version},
-                   {"issuedAt", manifest::internal::FormatUtcTimestamp(now_ - 60)},
-                   {"expiresAt", manifest::internal::FormatUtcTimestamp(now_ + 86400)},
-                   {"target", {{"deviceIds", device_ids}}},
-                   {"modules", mods}};
+  json manifest = {
+      {"schemaVersion", "1.0"},
+      {"deploymentId", deployment_id},
+      {"version", version},
+      {"issuedAt", manifest::internal::FormatUtcTimestamp(now_ - 60)},
+      {"expiresAt", manifest::internal::FormatUtcTimestamp(now_ + 86400)},
+      {"target", device_ids.empty() ? json{{"tags", {"line7"}}} : json{{"deviceIds", device_ids}}},
+      {"modules", mods}};
   std::string payload = manifest.dump();
   auto jws = manifest::jws::SignManifest(AsBytes(payload), *signer_->key.signer, signer_->chain);
   EXPECT_TRUE(jws.has_value()) << jws.error().ToString();

@@ -39,7 +39,8 @@ class GateE2eTest : public DaemonE2eTest {
   ModuleImage SleeperImage();
   ModuleImage WriterImage(const std::string& tag);
 
-  // Signed deployment of `modules` (startup order as given) for this device.
+  // Signed deployment of `modules` (startup order as given) for `device_ids` (this device by
+  // default) or, when `device_ids` is empty, for devices tagged "line7" (as GateOptions' are).
   std::string SignedDeployment(uint64_t version, const std::vector<ModuleImage>& modules,
                                const std::vector<std::string>& device_ids = {kRegistrationId},
                                const std::string& deployment_id = "fleet-a");

@@ -155,7 +155,8 @@ class Daemon final : public Control {
   uint64_t resets_done_ = 0;
   std::optional<Error> reset_error_;  // of the last factory reset
   uint64_t tpm_opens_ = 0;
-  uint64_t gate_reconciled_opens_ = 0;  // tpm_opens_ at the gate's last Reconcile
+  static constexpr uint64_t kNeverReconciled = UINT64_MAX;
+  uint64_t gate_reconciled_opens_ = kNeverReconciled;  // tpm_opens_ at the last Reconcile
   std::thread worker_;
 };
 

@@ -57,6 +57,10 @@ edgetrust::Status Daemon::GateTpm(const gate::TpmWork& work) {
 }
 
 edgetrust::Status Daemon::ReconcileGate() {
+  // The TPM must be open: its open count names the TPM session the gate reconciles with.
+  if (!WaitForTpm()) {
+    return Fail(ErrorCode::kUnavailable, "gate.not_ready", "the TPM is not open yet");
+  }
   uint64_t opens = 0;
   {
     std::lock_guard lock(mutex_);
@@ -83,7 +87,7 @@ Result<T> Daemon::WithReadyGate(const Call& call) {
   if (result || result.error().reason != "gate.not_ready") return result;
   {
     std::lock_guard lock(mutex_);
-    gate_reconciled_opens_ = 0;  // reconcile again even if nothing was reopened
+    gate_reconciled_opens_ = kNeverReconciled;  // again, even if nothing was reopened
   }
   if (auto ok = ReconcileGate(); !ok) return Fail(ok.error());
   return call();
