@@ -19,7 +19,9 @@
 //   6. one atomic write of gate.json makes it the pending deployment.
 // A crash before 6 leaves the previous deployment in force; after it, the new one.
 //
-// Report(id, healthy, version): only for the pending deployment ("gate.not_pending").
+// Report(id, healthy, version): only for the pending deployment ("gate.not_pending"), except
+// that "healthy" again for the healthy deployment is answered as before (an agent retrying a
+// report whose answer it lost), finishing a floor raise that failed.
 // Healthy: gate.json records it as the healthy deployment, then the TPM floor is raised to
 // its version (a crash in between is finished by the next Reconcile). Failed: the pending one
 // is dropped, the last healthy one is in force again and measured as a "revert".

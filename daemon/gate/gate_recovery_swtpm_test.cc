@@ -94,6 +94,19 @@ TEST_F(GateRecoveryTest, ACrashBetweenTheHealthyRecordAndTheFloorRaiseIsFinished
     auto report = gate->Report("fleet-a", true, {start + 4, std::nullopt}, dies);
     ASSERT_FALSE(report.has_value());
     EXPECT_EQ(FloorInTpm(), start);
+    // The agent retries its report: the gate answers "not ready" until it has reconciled with
+    // the TPM again (the daemon does that on the retried call), then answers as healthy.
+    auto early = gate->Report("fleet-a", true, {start + 4, std::nullopt}, Tpm());
+    ASSERT_FALSE(early.has_value());
+    EXPECT_EQ(early.error().reason, "gate.not_ready");
+    ASSERT_TRUE(gate->Reconcile(Tpm()).has_value());
+    auto retried = gate->Report("fleet-a", true, {start + 4, std::nullopt}, Tpm());
+    ASSERT_TRUE(retried.has_value()) << retried.error().ToString();
+    EXPECT_EQ(retried->rollback_floor, start + 4);
+    EXPECT_EQ(FloorInTpm(), start + 4);
+    auto failed_late = gate->Report("fleet-a", false, {start + 4, std::nullopt}, Tpm());
+    ASSERT_FALSE(failed_late.has_value());
+    EXPECT_EQ(failed_late.error().reason, "gate.not_pending");
   }
   auto gate = OpenGate();
   ASSERT_TRUE(gate);

@@ -124,6 +124,23 @@ Result<api::GateStatus> Gate::Report(std::string_view deployment_id, bool health
   if (!ready_) {
     return Fail(ErrorCode::kUnavailable, "gate.not_ready", "the gate has not reached the TPM yet");
   }
+  const bool repeat = healthy && !pending_ && healthy_ &&
+                      healthy_->verified.manifest.deployment_id == deployment_id &&
+                      healthy_->verified.manifest.version == report.version;
+  if (repeat && floor_ >= report.version) return StatusLocked();  // a retried report
+  if (repeat) {
+    // Recorded healthy, floor not raised yet (the raise failed): raise it now.
+    if (auto ok = with_tpm([&](attestation::Tpm& tpm) -> Status {
+          auto raised = RaiseRollbackFloor(tpm, options_.nv_index, report.version);
+          if (!raised) return Fail(raised.error());
+          floor_ = *raised;
+          return Ok();
+        });
+        !ok) {
+      return Fail(FailNotReady(ok.error()).error());
+    }
+    return StatusLocked();
+  }
   if (!pending_ || pending_->verified.manifest.deployment_id != deployment_id ||
       pending_->verified.manifest.version != report.version) {
     return Fail(ErrorCode::kFailedPrecondition, "gate.not_pending",
