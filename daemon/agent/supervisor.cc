@@ -28,6 +28,11 @@ Error Named(const std::string& module, Error e) {
 Result<std::vector<std::string>> ModuleEnvironment(const api::PlannedModule& module) {
   std::vector<std::string> env;
   for (const auto& [name, value] : module.env) {
+    // "NAME=x" as a name would smuggle a second, earlier definition of a reserved variable
+    // past the check below (getenv returns the first); the manifest allows no such name.
+    if (name.empty() || name.find_first_of(std::string_view("=\0", 2)) != std::string::npos) {
+      return Fail(ErrorCode::kInvalidArgument, "agent.bad_plan", "bad environment variable name");
+    }
     if (name == kNameVar || name == kOptionsVar) {
       return Fail(ErrorCode::kInvalidArgument, "agent.reserved_env",
                   "the plan sets " + name + ", which the agent provides");

@@ -5,7 +5,8 @@
 // prepared nor started. A module runs its verified entrypoint with cwd = its verified
 // directory and an environment of exactly: the plan's env, PATH=/usr/bin:/bin unless the plan
 // sets PATH, EDGETRUST_MODULE_NAME and EDGETRUST_CREATE_OPTIONS (the create_options JSON
-// text); a plan env that sets either EDGETRUST_ name itself is refused ("agent.reserved_env").
+// text); a plan env that sets either EDGETRUST_ name itself is refused ("agent.reserved_env"),
+// and so is a name that is empty or holds '=' or NUL ("agent.bad_plan").
 // Output goes to <log_dir>/<name>.log (appended, 0600). If a module cannot be prepared or
 // started, Start stops the ones it started and returns that error, its message naming the
 // module.

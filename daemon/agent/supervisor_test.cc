@@ -233,6 +233,13 @@ TEST_F(SupervisorTest, ReservedEnvironmentIsRefused) {
   EXPECT_EQ(std::count_if(env->begin(), env->end(),
                           [](const std::string& e) { return e.starts_with("PATH="); }),
             1);
+  for (const std::string& name :
+       {std::string("EDGETRUST_MODULE_NAME=other"), std::string(), std::string("A\0B", 3)}) {
+    m.env = {{name, "x"}};
+    auto bad = ModuleEnvironment(m);
+    ASSERT_FALSE(bad.has_value()) << name;
+    EXPECT_EQ(bad.error().reason, "agent.bad_plan");
+  }
 }
 
 }  // namespace
