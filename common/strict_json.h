@@ -31,6 +31,20 @@ struct StrictJsonRules {
 
 Result<nlohmann::json> ParseStrictJsonObject(std::string_view text, const StrictJsonRules& rules);
 
+// FastSaxParse is the fast path of the strict parsers (nlohmann's lexer reads a byte at a time
+// through several layers, and a JWS is mostly one long string). It reads only a subset of JSON:
+// one object at the top (whitespace around it), strings of printable ASCII with the one-
+// character escapes (\" \\ \/ \b \f \n \r \t), integers of at most 18 digits without fraction
+// or exponent, true, false, null, and containers nested at most `max_nesting` levels (the top
+// object is level 1). It reports to `sax` exactly the events nlohmann's SAX parser reports for
+// the same text (same order, same values and number types) and returns true only when it read
+// the whole document and every `sax` call returned true. Any other input — \u escapes, non-ASCII
+// bytes, fractions, syntax errors, deeper nesting — or a `sax` call that returns false makes it
+// return false at once, deciding nothing: the caller then parses the text again with nlohmann
+// and a fresh handler, which alone accepts, refuses and reports errors. So the language the
+// strict parsers accept, and every error they give, is nlohmann's. Pure, thread-safe.
+bool FastSaxParse(std::string_view text, nlohmann::json::json_sax_t& sax, int max_nesting);
+
 // DumpJson serializes compactly; never throws (invalid UTF-8 is replaced).
 std::string DumpJson(const nlohmann::json& value);
 

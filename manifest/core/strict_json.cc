@@ -1,5 +1,7 @@
 #include "manifest/core/strict_json.h"
 
+#include "common/strict_json.h"
+
 #include <cstdint>
 #include <optional>
 #include <utility>
@@ -15,38 +17,42 @@ constexpr int kNumberOverflow = 406;  // nlohmann out_of_range.406: a number ove
 
 // StrictDomBuilder is a nlohmann SAX handler that builds the document like nlohmann's own DOM
 // parser and refuses it at the first duplicate member, over-deep container or non-object
-// root. It tracks the JSON path of what is being read so that every error can name it.
-class StrictDomBuilder {
+// root. It keeps what it needs to name the JSON path of what is being read, and spells the
+// path out only for an error.
+class StrictDomBuilder : public json::json_sax_t {
  public:
   StrictDomBuilder(std::string_view text, int max_depth) : text_(text), max_depth_(max_depth) {}
 
-  bool null() { return Scalar(nullptr); }
-  bool boolean(bool value) { return Scalar(value); }
-  bool number_integer(json::number_integer_t value) { return Scalar(value); }
-  bool number_unsigned(json::number_unsigned_t value) { return Scalar(value); }
-  bool number_float(json::number_float_t value, const json::string_t& /*text*/) {
+  bool null() override { return Scalar(nullptr); }
+  bool boolean(bool value) override { return Scalar(value); }
+  bool number_integer(number_integer_t value) override { return Scalar(value); }
+  bool number_unsigned(number_unsigned_t value) override { return Scalar(value); }
+  bool number_float(number_float_t value, const string_t& /*text*/) override {
     return Scalar(value);
   }
-  bool string(json::string_t& value) { return Scalar(std::move(value)); }
-  bool binary(json::binary_t& /*value*/) {  // never produced by the JSON reader
+  bool string(string_t& value) override { return Scalar(std::move(value)); }
+  bool binary(binary_t& /*value*/) override {  // never produced by the JSON reader
     return Refuse("manifest.malformed_json", Path(), "binary value");
   }
-  bool start_object(std::size_t /*elements*/) { return Open(json::object()); }
-  bool start_array(std::size_t /*elements*/) { return Open(json::array()); }
-  bool end_object() { return Close(); }
-  bool end_array() { return Close(); }
+  bool start_object(std::size_t /*elements*/) override { return Open(json::object()); }
+  bool start_array(std::size_t /*elements*/) override { return Open(json::array()); }
+  bool end_object() override { return Close(); }
+  bool end_array() override { return Close(); }
 
-  bool key(json::string_t& name) {
+  bool key(string_t& name) override {
     Frame& top = frames_.back();
-    if (top.node->contains(name)) {
-      return Refuse("manifest.malformed_json", JoinPath(top.path, name), "duplicate member name");
+    auto [it, inserted] = top.node->get_ref<json::object_t&>().try_emplace(name);
+    if (!inserted) {
+      return Refuse("manifest.malformed_json", JoinPath(ContainerPath(frames_.size() - 1), name),
+                    "duplicate member name");
     }
-    top.key = name;
-    member_ = &(*top.node)[name];
+    top.key = &it->first;  // map keys stay put
+    member_ = &it->second;
     return true;
   }
 
-  bool parse_error(std::size_t position, const std::string& /*token*/, const json::exception& ex) {
+  bool parse_error(std::size_t position, const std::string& /*token*/,
+                   const nlohmann::detail::exception& ex) override {
     if (ex.id == kNumberOverflow) {
       return Refuse("manifest.out_of_range", Path(), "number is out of range");
     }
@@ -65,16 +71,28 @@ class StrictDomBuilder {
  private:
   struct Frame {
     json* node;
-    std::string path;
-    std::optional<std::string> key;  // the member being read, in an object
+    const std::string* name;  // the member of the parent object this container is, or null
+    size_t index;             // its index in the parent array (when name is null)
+    const std::string* key;   // the member being read, in an object, or null
   };
+
+  // ContainerPath names the container of frames_[depth].
+  std::string ContainerPath(size_t depth) const {
+    std::string path;
+    for (size_t i = 1; i <= depth; ++i) {
+      const Frame& f = frames_[i];
+      path = f.name != nullptr ? JoinPath(path, *f.name) : IndexPath(path, f.index);
+    }
+    return path;
+  }
 
   // Path names the value being read now.
   std::string Path() const {
     if (frames_.empty()) return "";
     const Frame& top = frames_.back();
-    if (top.node->is_array()) return IndexPath(top.path, top.node->size());
-    return top.key ? JoinPath(top.path, *top.key) : top.path;
+    std::string path = ContainerPath(frames_.size() - 1);
+    if (top.node->is_array()) return IndexPath(path, top.node->size());
+    return top.key != nullptr ? JoinPath(path, *top.key) : path;
   }
 
   bool Refuse(std::string reason, std::string_view path, std::string_view problem) {
@@ -89,8 +107,9 @@ class StrictDomBuilder {
     }
     Frame& top = frames_.back();
     if (top.node->is_array()) {
-      top.node->push_back(std::move(value));
-      return &top.node->back();
+      auto& array = top.node->get_ref<json::array_t&>();
+      array.push_back(std::move(value));
+      return &array.back();
     }
     *member_ = std::move(value);
     return member_;
@@ -99,7 +118,7 @@ class StrictDomBuilder {
   bool Scalar(json&& value) {
     if (frames_.empty()) return Refuse("manifest.wrong_type", "", "must be a JSON object");
     Place(std::move(value));
-    frames_.back().key.reset();
+    frames_.back().key = nullptr;
     return true;
   }
 
@@ -107,19 +126,20 @@ class StrictDomBuilder {
     if (frames_.empty() && !container.is_object()) {
       return Refuse("manifest.wrong_type", "", "must be a JSON object");
     }
-    std::string path = Path();
     if (frames_.size() >= static_cast<size_t>(max_depth_)) {
-      return Refuse("manifest.malformed_json", path,
+      return Refuse("manifest.malformed_json", Path(),
                     "nested deeper than " + std::to_string(max_depth_) + " levels");
     }
+    const std::string* name = frames_.empty() ? nullptr : frames_.back().key;
+    const size_t index = frames_.empty() ? 0 : frames_.back().node->size();
     json* node = Place(std::move(container));
-    frames_.push_back(Frame{node, std::move(path), std::nullopt});
+    frames_.push_back(Frame{node, name, index, nullptr});
     return true;
   }
 
   bool Close() {
     frames_.pop_back();
-    if (!frames_.empty()) frames_.back().key.reset();
+    if (!frames_.empty()) frames_.back().key = nullptr;
     return true;
   }
 
@@ -207,6 +227,12 @@ Result<json> ParseStrictJsonObject(std::string_view text, int max_depth) {
     // nlohmann skips a byte order mark; RFC 8259 forbids sending one. Refuse it so that the
     // signed bytes are read the same way by every JSON parser.
     return ManifestError("manifest.malformed_json", "", "byte order mark at byte 0");
+  }
+  {
+    // The fast path (common/strict_json.h) reads the common case; anything it leaves,
+    // including every error, is read again from the start below.
+    StrictDomBuilder fast(text, max_depth);
+    if (FastSaxParse(text, fast, max_depth)) return fast.TakeRoot();
   }
   StrictDomBuilder builder(text, max_depth);
   bool parsed = false;

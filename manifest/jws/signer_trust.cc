@@ -53,8 +53,16 @@ Status CheckProfile(const certs::Certificate& leaf, const std::string& eku) {
   return Ok();
 }
 
-// CheckRevocation looks at each certificate of the verified path below the root.
-Status CheckRevocation(STACK_OF(X509) * path, const CrlList& crls, std::time_t now) {
+bool CrlCurrentAt(X509_CRL* crl, std::time_t now) {
+  const ASN1_TIME* next = X509_CRL_get0_nextUpdate(crl);
+  return !(X509_cmp_time(X509_CRL_get0_lastUpdate(crl), &now) > 0 || next == nullptr ||
+           X509_cmp_time(next, &now) <= 0);
+}
+
+// CheckRevocation looks at each certificate of the verified path below the root and adds each
+// CRL it applies to `applied`.
+Status CheckRevocation(STACK_OF(X509) * path, const CrlList& crls, std::time_t now,
+                       CrlList& applied) {
   const int n = sk_X509_num(path);
   for (int depth = 0; depth + 1 < n; ++depth) {
     X509* cert = sk_X509_value(path, depth);
@@ -68,15 +76,14 @@ Status CheckRevocation(STACK_OF(X509) * path, const CrlList& crls, std::time_t n
         ERR_clear_error();
         return Denied("jws.crl_invalid", "a CRL naming the issuer is not signed by it" + at);
       }
-      const ASN1_TIME* next = X509_CRL_get0_nextUpdate(crl.get());
-      if (X509_cmp_time(X509_CRL_get0_lastUpdate(crl.get()), &now) > 0 || next == nullptr ||
-          X509_cmp_time(next, &now) <= 0) {
+      if (!CrlCurrentAt(crl.get(), now)) {
         return Denied("jws.crl_stale", "the CRL of the issuer is not current" + at);
       }
       X509_REVOKED* revoked = nullptr;
       if (X509_CRL_get0_by_serial(crl.get(), &revoked, X509_get0_serialNumber(cert)) == 1) {
         return Denied("jws.signer_revoked", "certificate revoked" + at);
       }
+      applied.push_back(crl);
     }
   }
   return Ok();
@@ -104,6 +111,21 @@ bool IsDottedOid(const std::string& oid) {
 
 }  // namespace
 
+bool TrustEvidence::CurrentAt(std::time_t now) const {
+  for (const auto& x : path) {
+    // X509_verify_cert: not yet valid when notBefore > now, expired when notAfter <= now; an
+    // unreadable time (0) fails either way.
+    if (X509_cmp_time(X509_get0_notBefore(x.get()), &now) != -1 ||
+        X509_cmp_time(X509_get0_notAfter(x.get()), &now) != 1) {
+      return false;
+    }
+  }
+  for (const auto& crl : crls) {
+    if (!CrlCurrentAt(crl.get(), now)) return false;
+  }
+  return true;
+}
+
 Result<SignerTrust> SignerTrust::Create(const TrustPolicy& policy) {
   if (policy.roots.empty()) return BadPolicy("policy.bad_root", "no pinned root");
   for (const certs::Certificate& root : policy.roots) {
@@ -122,6 +144,15 @@ Result<SignerTrust> SignerTrust::Create(const TrustPolicy& policy) {
   }
   SignerTrust trust;
   trust.roots_ = policy.roots;
+  trust.store_.reset(X509_STORE_new(), X509_STORE_free);
+  if (!trust.store_) {
+    return Fail(OpenSslError(ErrorCode::kInternal, "crypto.openssl", "X509_STORE_new"));
+  }
+  for (const certs::Certificate& root : trust.roots_) {
+    if (X509_STORE_add_cert(trust.store_.get(), root.get0_x509()) != 1) {
+      return Fail(OpenSslError(ErrorCode::kInternal, "crypto.openssl", "X509_STORE_add_cert"));
+    }
+  }
   trust.eku_ = policy.signer_eku;
   trust.min_signers_ = policy.min_signers;
   for (const Bytes& der : policy.crls) {
@@ -137,30 +168,24 @@ Result<SignerTrust> SignerTrust::Create(const TrustPolicy& policy) {
   return trust;
 }
 
-Status SignerTrust::CheckSigner(const certs::Certificate& leaf,
-                                std::span<const certs::Certificate> intermediates,
-                                std::time_t now) const {
+Result<TrustEvidence> SignerTrust::CheckSigner(const certs::Certificate& leaf,
+                                               std::span<const certs::Certificate> intermediates,
+                                               std::time_t now) const {
   X509* leaf_x = leaf.get0_x509();
   if (X509_check_issued(leaf_x, leaf_x) == X509_V_OK) {
     return Denied("jws.untrusted_chain", "the signer certificate is self-issued");
   }
-  OpenSslPtr<X509_STORE> store(X509_STORE_new());
   OpenSslPtr<STACK_OF(X509)> untrusted(sk_X509_new_null());
   OpenSslPtr<X509_STORE_CTX> ctx(X509_STORE_CTX_new());
-  if (!store || !untrusted || !ctx) {
-    return Fail(OpenSslError(ErrorCode::kInternal, "crypto.openssl", "X509_STORE"));
-  }
-  for (const certs::Certificate& root : roots_) {
-    if (X509_STORE_add_cert(store.get(), root.get0_x509()) != 1) {
-      return Fail(OpenSslError(ErrorCode::kInternal, "crypto.openssl", "X509_STORE_add_cert"));
-    }
+  if (!untrusted || !ctx) {
+    return Fail(OpenSslError(ErrorCode::kInternal, "crypto.openssl", "X509_STORE_CTX"));
   }
   for (const certs::Certificate& cert : intermediates) {
     if (X509_add_cert(untrusted.get(), cert.get0_x509(), X509_ADD_FLAG_UP_REF) != 1) {
       return Fail(OpenSslError(ErrorCode::kInternal, "crypto.openssl", "X509_add_cert"));
     }
   }
-  if (X509_STORE_CTX_init(ctx.get(), store.get(), leaf_x, untrusted.get()) != 1) {
+  if (X509_STORE_CTX_init(ctx.get(), store_.get(), leaf_x, untrusted.get()) != 1) {
     return Fail(OpenSslError(ErrorCode::kInternal, "crypto.openssl", "X509_STORE_CTX_init"));
   }
   X509_STORE_CTX_set_time(ctx.get(), 0, now);
@@ -176,8 +201,20 @@ Status SignerTrust::CheckSigner(const certs::Certificate& leaf,
                       " at depth " + std::to_string(X509_STORE_CTX_get_error_depth(ctx.get())),
                   static_cast<uint64_t>(err));
   }
-  if (auto profile = CheckProfile(leaf, eku_); !profile) return profile;
-  return CheckRevocation(X509_STORE_CTX_get0_chain(ctx.get()), crls_, now);
+  if (auto profile = CheckProfile(leaf, eku_); !profile) return Fail(profile.error());
+  STACK_OF(X509)* path = X509_STORE_CTX_get0_chain(ctx.get());
+  TrustEvidence evidence;
+  if (auto revocation = CheckRevocation(path, crls_, now, evidence.crls); !revocation) {
+    return Fail(revocation.error());
+  }
+  for (int i = 0; i < sk_X509_num(path); ++i) {
+    X509* x = sk_X509_value(path, i);
+    if (X509_up_ref(x) != 1) {
+      return Fail(OpenSslError(ErrorCode::kInternal, "crypto.openssl", "X509_up_ref"));
+    }
+    evidence.path.emplace_back(x, X509_free);
+  }
+  return evidence;
 }
 
 }  // namespace edgetrust::manifest::jws::internal

@@ -7,34 +7,27 @@
 #include "manifest/core/manifest_parser.h"
 #include "manifest/jws/envelope.h"
 #include "manifest/jws/signer_trust.h"
+#include "manifest/jws/x5c_cache.h"
 
 namespace edgetrust::manifest::jws {
 namespace {
 
-// Signed is one signature with its parsed certificates, ready for cryptography.
+// Signed is one signature with its signer's chain, ready for cryptography: the cache's entry
+// for its exact x5c (trust evidence and all) or one parsed from the x5c just now.
 struct Signed {
   const JwsSignature* jws;
-  std::vector<certs::Certificate> chain;  // leaf first
-  PublicKey key;
+  std::shared_ptr<const internal::SignerChain> signer;
 };
 
-Result<Signed> PrepareSignature(const JwsSignature& s) {
-  std::vector<certs::Certificate> chain;
-  for (const Bytes& der : s.header.x5c) {
-    auto cert = certs::Certificate::FromDer(der);
-    if (!cert) {
-      return Fail(ErrorCode::kInvalidArgument, "jws.malformed",
-                  "an x5c entry is not one DER certificate");
-    }
-    chain.push_back(std::move(*cert));
+Result<Signed> PrepareSignature(const JwsSignature& s, internal::X5cCache& cache) {
+  std::shared_ptr<const internal::SignerChain> signer = cache.Find(s.header.x5c);
+  if (signer == nullptr) {
+    auto made = internal::MakeSignerChain(s.header.x5c);
+    if (!made) return Fail(made.error());
+    signer = std::make_shared<const internal::SignerChain>(std::move(*made));
   }
-  auto key = chain.front().public_key();
-  if (!key) {
-    return Fail(ErrorCode::kPermissionDenied, "jws.signer_profile",
-                "the signer certificate's key is weak or unsupported: " + key.error().message);
-  }
-  if (auto fits = CheckJwsAlgFitsKey(s.header.alg, *key); !fits) return Fail(fits.error());
-  return Signed{&s, std::move(chain), std::move(*key)};
+  if (auto fits = CheckJwsAlgFitsKey(s.header.alg, signer->key); !fits) return Fail(fits.error());
+  return Signed{&s, std::move(signer)};
 }
 
 Status VerifySignature(const JwsEnvelope& envelope, const Signed& s) {
@@ -58,7 +51,7 @@ Status VerifySignature(const JwsEnvelope& envelope, const Signed& s) {
       break;
   }
   const std::string input = SigningInput(envelope, *s.jws);
-  auto verified = s.key.Verify(scheme, JwsAlgHash(alg), AsBytes(input), signature);
+  auto verified = s.signer->key.Verify(scheme, JwsAlgHash(alg), AsBytes(input), signature);
   if (!verified) {
     if (verified.error().code == ErrorCode::kInternal) return Fail(verified.error());
     return Fail(ErrorCode::kPermissionDenied, "jws.bad_signature",
@@ -72,7 +65,8 @@ Status VerifySignature(const JwsEnvelope& envelope, const Signed& s) {
 Result<ManifestVerifier> ManifestVerifier::Create(TrustPolicy policy) {
   auto trust = internal::SignerTrust::Create(policy);
   if (!trust) return Fail(trust.error());
-  return ManifestVerifier(std::make_shared<const internal::SignerTrust>(std::move(*trust)));
+  return ManifestVerifier(std::make_shared<const internal::SignerTrust>(std::move(*trust)),
+                          std::make_shared<internal::X5cCache>());
 }
 
 Result<VerifiedManifest> ManifestVerifier::Verify(std::string_view jws_json,
@@ -82,7 +76,7 @@ Result<VerifiedManifest> ManifestVerifier::Verify(std::string_view jws_json,
   std::vector<Signed> prepared;
   prepared.reserve(envelope->signatures.size());
   for (const JwsSignature& s : envelope->signatures) {
-    auto p = PrepareSignature(s);
+    auto p = PrepareSignature(s, *cache_);
     if (!p) return Fail(p.error());
     prepared.push_back(std::move(*p));
   }
@@ -95,14 +89,19 @@ Result<VerifiedManifest> ManifestVerifier::Verify(std::string_view jws_json,
   std::vector<SignerInfo> signers;
   std::set<std::string> distinct;
   for (const Signed& s : prepared) {
-    const std::span<const certs::Certificate> intermediates(s.chain.begin() + 1, s.chain.end());
-    if (auto ok = trust_->CheckSigner(s.chain.front(), intermediates, now); !ok) {
-      return Fail(ok.error());
+    const internal::SignerChain& signer = *s.signer;
+    if (!signer.trust || !signer.trust->CurrentAt(now)) {
+      const std::span<const certs::Certificate> intermediates(signer.chain.begin() + 1,
+                                                              signer.chain.end());
+      auto evidence = trust_->CheckSigner(signer.chain.front(), intermediates, now);
+      if (!evidence) return Fail(evidence.error());
+      auto trusted = std::make_shared<internal::SignerChain>(signer);
+      trusted->trust = std::move(*evidence);
+      cache_->Put(s.jws->header.x5c, std::move(trusted));
     }
-    std::string spki = s.key.Fingerprint();
-    if (!distinct.insert(spki).second) continue;
-    signers.push_back(SignerInfo{s.chain.front().subject(), s.chain.front().SerialHex(),
-                                 std::move(spki), s.jws->header.alg});
+    if (!distinct.insert(signer.spki_sha256).second) continue;
+    signers.push_back(
+        SignerInfo{signer.subject, signer.serial, signer.spki_sha256, s.jws->header.alg});
   }
   if (distinct.size() < trust_->min_signers()) {
     return Fail(ErrorCode::kPermissionDenied, "jws.not_enough_signers",

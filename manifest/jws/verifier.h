@@ -26,8 +26,13 @@
 // "jws.no_signatures", "jws.too_many_signatures", "manifest.*"); trust errors are
 // kPermissionDenied; kInternal only for an OpenSSL failure.
 //
-// Immutable after Create; Verify is const and thread-safe. Expiry, target and rollback of the
-// manifest itself are the gate's checks, not this class's.
+// Steps 2 and 5 re-use what an earlier Verify by this verifier (or a copy) derived from the
+// same x5c bytes, and its passed chain check while that check's evidence is current at `now`
+// (x5c_cache.h). Every error, and the order of the checks, is the same as without it; the one
+// difference is x5c_cache.h's note on OpenSSL's choice among same-named issuers.
+//
+// Immutable after Create (apart from that bounded cache); Verify is const and thread-safe. Expiry,
+// target and rollback of the manifest itself are the gate's checks, not this class's.
 #ifndef EDGETRUST_MANIFEST_JWS_VERIFIER_H_
 #define EDGETRUST_MANIFEST_JWS_VERIFIER_H_
 
@@ -47,7 +52,8 @@ namespace edgetrust::manifest::jws {
 
 namespace internal {
 class SignerTrust;
-}
+class X5cCache;
+}  // namespace internal
 
 // SignerInfo identifies one distinct signer of a verified manifest (for logs and audit).
 struct SignerInfo {
@@ -87,9 +93,11 @@ class ManifestVerifier {
   Result<VerifiedManifest> Verify(std::string_view jws_json, std::time_t now) const;
 
  private:
-  explicit ManifestVerifier(std::shared_ptr<const internal::SignerTrust> trust)
-      : trust_(std::move(trust)) {}
+  ManifestVerifier(std::shared_ptr<const internal::SignerTrust> trust,
+                   std::shared_ptr<internal::X5cCache> cache)
+      : trust_(std::move(trust)), cache_(std::move(cache)) {}
   std::shared_ptr<const internal::SignerTrust> trust_;
+  std::shared_ptr<internal::X5cCache> cache_;  // shared by copies; thread-safe
 };
 
 }  // namespace edgetrust::manifest::jws
