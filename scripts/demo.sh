@@ -3,25 +3,41 @@
 # show what edgetrust sees in it, then start the enrollment service (CA and TLS keys in a
 # SoftHSM token, SQLite registry) and enroll the TPM over TLS; then run the device daemon
 # edgetrustd on a second swtpm: it enrolls by itself, serves its local API on a Unix socket,
-# signs with its TPM-held identity key and boots warm without enrolling again. Everything lives
-# in a temporary directory that is removed at the end; the swtpms, the service and the daemon
-# are stopped whatever happens.
+# signs with its TPM-held identity key and boots warm without enrolling again; then the module
+# gate on the same daemon (scripts/demo/gate.sh): a deployment signed with a throw-away PKI is
+# verified, run by edgetrust-agent from the content store and marked healthy, an older and a
+# tampered one are refused, and the gate's event log replays to the PCR it extends. Everything
+# lives in a temporary directory that is removed at the end; the swtpms, the service, the daemon
+# and the agent are stopped whatever happens.
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 "$root/scripts/setup.sh" dev >/dev/null
 edgetrust="$root/build/dev/tools/edgetrust"
 enrolld="$root/build/dev/enrollment/server/edgetrust-enrolld"
 edgetrustd="$root/build/dev/daemon/edgetrustd"
+agent="$root/build/dev/daemon/agent/edgetrust-agent"
+command -v jq >/dev/null || { echo "demo.sh: needs jq (apt-get install jq)" >&2; exit 1; }
 
 work=$(mktemp -d -t edgetrust-demo.XXXXXX)
 enrolld_pid=""
 daemon_pid=""
+agent_pid=""
+# cleanup runs every step whatever fails (no errexit here) and keeps the demo's exit status.
 cleanup() {
+  local rc=$?
+  set +e
+  if [ -n "$agent_pid" ]; then kill "$agent_pid" 2>/dev/null; wait "$agent_pid" 2>/dev/null; fi
+  # Modules an agent left behind (it stops them itself): process group leaders running in $work.
+  for pid in $(jq -r '.modules[].pid' "$work/gate/agent/agent-status.json" 2>/dev/null); do
+    [[ "$pid" -gt 0 && "$(readlink "/proc/$pid/cwd" 2>/dev/null)" == "$work/"* ]] &&
+      kill -- "-$pid" 2>/dev/null
+  done
   if [ -n "$daemon_pid" ]; then kill "$daemon_pid" 2>/dev/null; wait "$daemon_pid" 2>/dev/null; fi
   if [ -n "$enrolld_pid" ]; then kill "$enrolld_pid" 2>/dev/null; wait "$enrolld_pid" 2>/dev/null; fi
-  "$root/swtpm/stop-swtpm.sh" "$work/tpm" >/dev/null 2>&1 || true
-  "$root/swtpm/stop-swtpm.sh" "$work/tpm-device" >/dev/null 2>&1 || true
+  "$root/swtpm/stop-swtpm.sh" "$work/tpm" >/dev/null 2>&1
+  "$root/swtpm/stop-swtpm.sh" "$work/tpm-device" >/dev/null 2>&1
   rm -rf "$work"
+  exit "$rc"
 }
 trap cleanup EXIT
 
@@ -59,16 +75,18 @@ svc="$work/service"
 mkdir -p "$svc"
 "$root/enrollment/server/testing/make-enrolld-env.sh" "$svc" >/dev/null
 "$edgetrust" ca show --cert "$svc/ca.pem" | sed 's/^/   /'
-# free_port picks an unused loopback port (nothing answers on it).
+# free_port [EXCEPT]: an unused loopback port (nothing answers on it), not EXCEPT, below Linux's
+# ephemeral range (32768-60999), where a busy machine's outgoing connections would take it.
 free_port() {
   local p
   while :; do
-    p=$((20000 + RANDOM % 40000))
+    p=$((20000 + RANDOM % 12000))
+    [ "$p" != "${1:-}" ] || continue
     (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null || { echo "$p"; return; }
   done
 }
 device_port=$(free_port)
-operator_port=$(free_port)
+operator_port=$(free_port "$device_port")
 cat >"$svc/enrolld.toml" <<EOF
 [listeners.device]
 address = "127.0.0.1"
@@ -219,3 +237,7 @@ start_daemon warm
 echo "   warm boot to enrolled: $(( ($(date +%s%N) - t0) / 1000000 )) ms," \
   "TPM commands: $(paste -sd ' ' "$work/edgetrustd/tpm-commands-warm.log")"
 "$edgetrust" device status --socket "$socket" | grep -iE 'serial|state' | sed 's/^/   /'
+
+# The module gate on the same daemon and swtpm.
+# shellcheck source-path=SCRIPTDIR source=demo/gate.sh
+source "$root/scripts/demo/gate.sh"
