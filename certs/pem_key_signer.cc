@@ -6,6 +6,7 @@
 
 #include <string_view>
 
+#include "certs/evp_sign.h"
 #include "common/file.h"
 #include "common/openssl.h"
 
@@ -22,12 +23,7 @@ Error Ossl(std::string_view call) {
 int NoPassphrase(char* /*buf*/, int /*size*/, int /*rwflag*/, void* /*userdata*/) { return -1; }
 
 Result<PublicKey> PublicPart(EVP_PKEY* pkey) {
-  const int len = i2d_PUBKEY(pkey, nullptr);
-  if (len <= 0) return std::unexpected(Ossl("i2d_PUBKEY"));
-  Bytes spki(static_cast<size_t>(len));
-  unsigned char* p = spki.data();
-  if (i2d_PUBKEY(pkey, &p) != len) return std::unexpected(Ossl("i2d_PUBKEY"));
-  auto key = PublicKey::FromSpkiDer(spki);
+  auto key = PublicKeyOf(pkey);
   if (!key) {
     return Fail(ErrorCode::kInvalidArgument, "signer.unsupported_key",
                 "the key is not RSA, P-256 or P-384: " + key.error().message);
@@ -44,32 +40,7 @@ class PemKeySigner : public Signer {
   const PublicKey& public_key() const override { return public_key_; }
 
   Result<Bytes> Sign(ByteView digest) const override {
-    if (auto size = CheckDigestSize(alg_, digest); !size) return Fail(size.error());
-    OpenSslPtr<EVP_PKEY_CTX> ctx(EVP_PKEY_CTX_new_from_pkey(nullptr, key_.get(), nullptr));
-    if (!ctx || EVP_PKEY_sign_init(ctx.get()) != 1 ||
-        EVP_PKEY_CTX_set_signature_md(ctx.get(), EvpMd(SignatureHash(alg_))) != 1) {
-      return std::unexpected(Ossl("EVP_PKEY_sign_init"));
-    }
-    if (alg_ == SignatureAlgorithm::kRsaPkcs1Sha256 &&
-        EVP_PKEY_CTX_set_rsa_padding(ctx.get(), RSA_PKCS1_PADDING) != 1) {
-      return std::unexpected(Ossl("EVP_PKEY_CTX_set_rsa_padding"));
-    }
-    if (alg_ == SignatureAlgorithm::kRsaPssSha256 &&
-        (EVP_PKEY_CTX_set_rsa_padding(ctx.get(), RSA_PKCS1_PSS_PADDING) != 1 ||
-         EVP_PKEY_CTX_set_rsa_mgf1_md(ctx.get(), EVP_sha256()) != 1 ||
-         EVP_PKEY_CTX_set_rsa_pss_saltlen(ctx.get(), 32) != 1)) {
-      return std::unexpected(Ossl("EVP_PKEY_CTX_set_rsa_pss"));
-    }
-    size_t len = 0;
-    if (EVP_PKEY_sign(ctx.get(), nullptr, &len, digest.data(), digest.size()) != 1) {
-      return std::unexpected(Ossl("EVP_PKEY_sign"));
-    }
-    Bytes sig(len);
-    if (EVP_PKEY_sign(ctx.get(), sig.data(), &len, digest.data(), digest.size()) != 1) {
-      return std::unexpected(Ossl("EVP_PKEY_sign"));
-    }
-    sig.resize(len);
-    return sig;
+    return SignDigestWithEvpKey(key_.get(), alg_, digest);
   }
 
  private:

@@ -131,7 +131,7 @@ std::pair<int, std::string> GateE2eTest::RunAgentOnce(const DaemonProcess& daemo
                                                       const std::string& smoke) {
   auto r = RunCommand(std::string(EDGETRUST_AGENT) + " --once --poll 200ms --socket " +
                       ShellQuote(daemon.socket_path()) + " --work-dir " +
-                      ShellQuote(Path("agent/work")) + " --smoke-test " + ShellQuote(smoke) +
+                      ShellQuote(Path("agent/wd")) + " --smoke-test " + ShellQuote(smoke) +
                       " --smoke-timeout 20s 2>&1");
   return {r.exit_code, r.output};
 }

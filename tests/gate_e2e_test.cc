@@ -79,7 +79,7 @@ TEST_F(GateE2e, TheAgentRunsExactlyTheVerifiedCopies) {
   const std::string marker = Path("agent/writer.env");
   auto agent = swtpm::ChildProcess::Spawn(
       {EDGETRUST_AGENT,
-       {"--socket", daemon->socket_path(), "--work-dir", Path("agent/work"), "--poll", "200ms",
+       {"--socket", daemon->socket_path(), "--work-dir", Path("agent/wd"), "--poll", "200ms",
         "--smoke-test", "/bin/sh -c", "--smoke-arg",
         "for i in $(seq 50); do test -s " + marker + " && exit 0; sleep 0.1; done; exit 1"},
        Path("agent.out"),
@@ -96,14 +96,14 @@ TEST_F(GateE2e, TheAgentRunsExactlyTheVerifiedCopies) {
 
   // What runs is the verified copy, extracted by the agent: /proc/<pid>/exe is the copy of
   // /bin/sleep inside the agent's directory for this image, byte for byte.
-  const std::string status_file = Path("agent/work/agent-status.json");
+  const std::string status_file = Path("agent/wd/agent-status.json");
   json st = AgentStatus(status_file);
   const json* s = Module(st, "sleeper");
   ASSERT_NE(s, nullptr) << st.dump();
   const std::string dir = s->value("dir", "");
   const std::string exe = s->value("exe", "");
   const pid_t pid = s->value("pid", 0);
-  EXPECT_TRUE(dir.starts_with(Path("agent/work/run/sleeper."))) << dir;
+  EXPECT_TRUE(dir.starts_with(Path("agent/wd/run/sleeper."))) << dir;
   EXPECT_EQ(exe, dir + "/bin/sleep");
   EXPECT_EQ(Readlink("/proc/" + std::to_string(pid) + "/exe"), exe);
   EXPECT_EQ(RunCommand("cmp /bin/sleep " + ShellQuote(exe)).exit_code, 0);

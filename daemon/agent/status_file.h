@@ -5,8 +5,9 @@
 //   {"deployment_id": "d1", "version": 3, "state": "pending|healthy|none",
 //    "health": "pending|healthy|failed|none",
 //    "modules": [{"name": "sensor", "state": "running|backoff|exited|stopped", "pid": 1234,
-//                 "exe": "/work/run/sensor.0a1b.../bin/sensor", "dir": "/work/run/sensor.0a1b...",
-//                 "sha256": "<hex>", "restarts": 0, "last_exit": "exit 1"}]}
+//                 "exe": "<work-dir>/run/sensor.0a1b.../bin/sensor", "dir":
+//                 "<work-dir>/run/sensor.0a1b...", "sha256": "<hex>", "restarts": 0, "last_exit":
+//                 "exit 1"}]}
 //
 // "state" is the gate's state of the plan, "health" the agent's verdict on it; "none" with an
 // empty deployment_id means the gate has no deployment. "exe" is readlink(/proc/<pid>/exe) at
