@@ -134,4 +134,12 @@ Result<uint64_t> ReadClockMs(Tpm& tpm) {
   return time_info->clockInfo.clock;
 }
 
+Result<TpmBootCounts> ReadBootCounts(Tpm& tpm) {
+  TPMS_TIME_INFO* out = nullptr;
+  TSS2_RC rc = Esys_ReadClock(tpm.esys(), ESYS_TR_NONE, ESYS_TR_NONE, ESYS_TR_NONE, &out);
+  EsysPtr<TPMS_TIME_INFO> time_info(out);
+  if (auto err = TpmError(rc, "Esys_ReadClock")) return std::unexpected(*err);
+  return TpmBootCounts{time_info->clockInfo.resetCount, time_info->clockInfo.restartCount};
+}
+
 }  // namespace edgetrust::attestation

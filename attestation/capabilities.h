@@ -40,6 +40,17 @@ Result<std::vector<TPM2_HANDLE>> ListHandles(Tpm& tpm, HandleKind kind);
 // which makes it the daemon's witness that time has passed (THREATS D6).
 Result<uint64_t> ReadClockMs(Tpm& tpm);
 
+// TpmBootCounts identifies one TPM power cycle: resetCount counts TPM Resets (TPM2_Startup(CLEAR)
+// after a power loss or reset), restartCount TPM Restarts and Resumes since the last Reset.
+// PCRs keep their values only while both stay the same (a Resume keeps them too, which is why
+// a change is "maybe reset", never "surely kept"). From TPM2_ReadClock, unobfuscated.
+struct TpmBootCounts {
+  uint32_t reset_count = 0;
+  uint32_t restart_count = 0;
+  bool operator==(const TpmBootCounts&) const = default;
+};
+Result<TpmBootCounts> ReadBootCounts(Tpm& tpm);
+
 }  // namespace edgetrust::attestation
 
 #endif  // EDGETRUST_ATTESTATION_CAPABILITIES_H_

@@ -51,7 +51,7 @@
 // store_dir absolute paths (required), crls absolute paths; min_signers 1..8; signer_eku a
 // dotted OID; pcr 0..15 (16 and 23 are resettable, 17-22 belong to DRTM); nv_index in the
 // owner range 0x01000000..0x013FFFFF, as a "0x..." string or an integer; max_version_jump
-// 1..1000000; tags as the manifest's tag allow-list ([A-Za-z0-9._-]{1,64}).
+// 1..1000; tags as the manifest's tag allow-list ([A-Za-z0-9._-]{1,64}).
 // ParseDaemonConfig is pure and thread-safe.
 #ifndef EDGETRUST_DAEMON_CONFIG_CONFIG_H_
 #define EDGETRUST_DAEMON_CONFIG_CONFIG_H_

@@ -8,6 +8,9 @@ namespace {
 
 constexpr int64_t kOwnerNvFirst = 0x01000000;
 constexpr int64_t kOwnerNvLast = 0x013FFFFF;
+// Raising the floor costs one TPM2_NV_Increment per version, under the TPM lock, and TPMs
+// rate-limit NV writes: versions must be dense, and one healthy report may cost at most this.
+constexpr int64_t kMaxVersionJump = 1000;
 
 bool IsTag(std::string_view s) {
   if (s.empty() || s.size() > 64) return false;
@@ -117,7 +120,7 @@ Status ReadGate(Reader& root, DaemonConfig& out) {
   int64_t jump = static_cast<int64_t>(gate.max_version_jump);
   if (auto ok = Integer(r, "min_signers", 1, 8, min_signers); !ok) return ok;
   if (auto ok = Integer(r, "pcr", 0, 15, pcr); !ok) return ok;
-  if (auto ok = Integer(r, "max_version_jump", 1, 1000000, jump); !ok) return ok;
+  if (auto ok = Integer(r, "max_version_jump", 1, kMaxVersionJump, jump); !ok) return ok;
   gate.min_signers = static_cast<uint32_t>(min_signers);
   gate.pcr = static_cast<uint32_t>(pcr);
   gate.max_version_jump = static_cast<uint64_t>(jump);

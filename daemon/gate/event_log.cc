@@ -38,11 +38,23 @@ json EventJson(uint64_t seq, const GateEvent& e) {
   return out;
 }
 
-// ParseLog reads the lines; a last line without its newline was torn by a crash before it
-// was fsync'ed (and therefore never extended) and is dropped.
-Result<std::pair<Bytes, std::vector<GateEvent>>> ParseLog(const std::string& text) {
+struct ParsedLog {
+  Bytes initial;
+  attestation::TpmBootCounts boot;
+  std::vector<GateEvent> events;
+};
+
+std::unexpected<Error> Corrupt(const char* what) {
+  return Fail(ErrorCode::kFailedPrecondition, "gate.event_log_corrupt", what);
+}
+
+// ParseLines reads the lines; a last line without its newline was torn by a crash before it
+// was fsync'ed (and therefore never extended) and is dropped. nlohmann's typed reads may throw
+// on a member of the wrong type, which ParseLog turns into "corrupt".
+Result<ParsedLog> ParseLines(const std::string& text) {
   std::vector<GateEvent> events;
   Bytes initial;
+  attestation::TpmBootCounts boot;
   size_t pos = 0;
   uint64_t seq = 0;
   while (pos < text.size()) {
@@ -51,24 +63,26 @@ Result<std::pair<Bytes, std::vector<GateEvent>>> ParseLog(const std::string& tex
     json line = json::parse(text.substr(pos, end - pos), nullptr, false);
     pos = end + 1;
     if (!line.is_object() || !line.contains("seq") || line["seq"] != seq) {
-      return Fail(ErrorCode::kFailedPrecondition, "gate.event_log_corrupt", "bad line");
+      return Corrupt("bad line");
     }
     if (seq++ == 0) {
       if (line.value("type", "") != "boot") {
-        return Fail(ErrorCode::kFailedPrecondition, "gate.event_log_corrupt", "no boot line");
+        return Corrupt("no boot line");
       }
       auto v = HexDecode(line.value("initial", ""));
       if (!v || v->size() != 32) {
-        return Fail(ErrorCode::kFailedPrecondition, "gate.event_log_corrupt", "bad initial");
+        return Corrupt("bad initial");
       }
       initial = std::move(*v);
+      boot.reset_count = line.value("reset_count", uint32_t{0});
+      boot.restart_count = line.value("restart_count", uint32_t{0});
       continue;
     }
     GateEvent e;
     e.type = line.value("type", "");
     auto digest = HexDecode(line.value("digest", ""));
     if (!digest || digest->size() != 32 || e.type.empty()) {
-      return Fail(ErrorCode::kFailedPrecondition, "gate.event_log_corrupt", "bad event");
+      return Corrupt("bad event");
     }
     e.digest = std::move(*digest);
     e.deployment_id = line.value("deployment_id", "");
@@ -78,7 +92,15 @@ Result<std::pair<Bytes, std::vector<GateEvent>>> ParseLog(const std::string& tex
     events.push_back(std::move(e));
   }
   if (seq == 0) return Fail(ErrorCode::kNotFound, "gate.event_log_empty", "empty log");
-  return std::pair{std::move(initial), std::move(events)};
+  return ParsedLog{std::move(initial), boot, std::move(events)};
+}
+
+Result<ParsedLog> ParseLog(const std::string& text) {
+  try {
+    return ParseLines(text);
+  } catch (const nlohmann::json::exception&) {
+    return Corrupt("a line has a member of the wrong type");
+  }
 }
 
 Status Append(const std::string& path, const std::string& line) {
@@ -100,14 +122,18 @@ Status Append(const std::string& path, const std::string& line) {
 Result<EventLog> EventLog::Open(std::string path, uint32_t pcr) {
   EventLog log(std::move(path), pcr);
   auto raw = ReadFile(log.path_, kMaxLogSize);
-  if (!raw) {
-    if (raw.error().code == ErrorCode::kNotFound) return log;
+  Result<ParsedLog> parsed = Corrupt("larger than 16 MiB");
+  if (raw) {
+    parsed = ParseLog(std::string(raw->begin(), raw->end()));
+  } else if (raw.error().code == ErrorCode::kNotFound) {
+    return log;
+  } else if (raw.error().code != ErrorCode::kResourceExhausted) {
     return Fail(ErrorCode::kUnavailable, "gate.event_log_io", raw.error().ToString());
   }
-  auto parsed = ParseLog(std::string(raw->begin(), raw->end()));
   if (!parsed) {
     if (parsed.error().reason == "gate.event_log_corrupt") {
-      LogWarning("gate: event log " + log.path_ + " does not parse; kept as .corrupt");
+      LogWarning("gate: event log " + log.path_ + " is unusable (" + parsed.error().message +
+                 "); kept as .corrupt, a new one starts");
       if (::rename(log.path_.c_str(), (log.path_ + ".corrupt").c_str()) != 0) {
         return LogIo("rename " + log.path_, errno);
       }
@@ -115,9 +141,26 @@ Result<EventLog> EventLog::Open(std::string path, uint32_t pcr) {
     return log;
   }
   log.started_ = true;
-  log.initial_ = std::move(parsed->first);
-  log.events_ = std::move(parsed->second);
+  log.initial_ = std::move(parsed->initial);
+  log.boot_ = parsed->boot;
+  log.events_ = std::move(parsed->events);
   return log;
+}
+
+const GateEvent* EventLog::LastNamed() const {
+  for (auto it = events_.rbegin(); it != events_.rend(); ++it) {
+    if (it->type == "manifest" || it->type == "revert") return &*it;
+  }
+  return nullptr;
+}
+
+std::vector<Bytes> EventLog::ImagesAfterLastNamed() const {
+  std::vector<Bytes> images;
+  for (auto it = events_.rbegin(); it != events_.rend(); ++it) {
+    if (it->type == "manifest" || it->type == "revert") break;
+    if (it->type == "image") images.insert(images.begin(), it->digest);
+  }
+  return images;
 }
 
 Bytes EventLog::Replay(const Bytes& initial, const std::vector<GateEvent>& events) {
@@ -139,24 +182,29 @@ Result<Bytes> EventLog::ReadPcr(attestation::Tpm& tpm) const {
   return std::move(values->front().digest);
 }
 
-Status EventLog::StartNew(const Bytes& initial) {
+Status EventLog::StartNew(const Bytes& initial, const attestation::TpmBootCounts& boot_counts) {
   json boot = {{"seq", 0},
                {"type", "boot"},
                {"pcr", pcr_},
                {"bank", "sha256"},
-               {"initial", HexEncode(initial)}};
+               {"initial", HexEncode(initial)},
+               {"reset_count", boot_counts.reset_count},
+               {"restart_count", boot_counts.restart_count}};
   std::string line = Line(boot);
   if (auto ok = WriteFileAtomic(path_, AsBytes(line), 0600); !ok) return ok;
   started_ = true;
   initial_ = initial;
+  boot_ = boot_counts;
   events_.clear();
   return Ok();
 }
 
 Result<bool> EventLog::Reconcile(attestation::Tpm& tpm) {
+  auto boot = attestation::ReadBootCounts(tpm);
+  if (!boot) return Fail(boot.error());
   auto pcr = ReadPcr(tpm);
   if (!pcr) return Fail(pcr.error());
-  if (started_) {
+  if (started_ && *boot == boot_) {
     if (Replay(initial_, events_) == *pcr) return false;
     if (!events_.empty()) {
       std::vector<GateEvent> before(events_.begin(), events_.end() - 1);
@@ -171,7 +219,7 @@ Result<bool> EventLog::Reconcile(attestation::Tpm& tpm) {
       }
     }
   }
-  if (auto ok = StartNew(*pcr); !ok) return Fail(ok.error());
+  if (auto ok = StartNew(*pcr, *boot); !ok) return Fail(ok.error());
   return true;
 }
 

@@ -4,9 +4,10 @@
 // were accepted in this boot of the TPM.
 //
 // The file is JSON lines, 0600. The first line of each TPM boot is
-//   {"seq":0,"type":"boot","pcr":15,"bank":"sha256","initial":"<hex>"}
+//   {"seq":0,"type":"boot","pcr":15,"bank":"sha256","initial":"<hex>",
+//    "reset_count":n,"restart_count":n}
 // (the PCR's value when the gate started this log: zeros unless something else extended
-// it), followed by one line per measurement:
+// it; the TPM's boot counts, attestation::TpmBootCounts), followed by one line per measurement:
 //   {"seq":n,"type":"manifest"|"image"|"revert","digest":"<hex>","deployment_id":"...",
 //    "version":n[,"module":"...","image":"..."]}
 // Replay: v = initial; for each measurement v = SHA-256(v || digest). "revert" re-measures
@@ -14,11 +15,13 @@
 // line names the deployment in force.
 //
 // Crash safety: Measure appends and fsyncs the line, then extends. Reconcile, run whenever the
-// TPM is (re)opened, makes the two agree: log == PCR: nothing to do; the PCR lacks exactly
-// the last line (a crash between append and extend): extend it now; anything else (a new TPM
-// boot reset the PCR, a torn or foreign log): start a new log from the PCR's current value
-// and tell the caller to measure the deployments in force again. A torn last line (crash
-// mid-append, never extended) is dropped when the log is read.
+// TPM is (re)opened, makes the two agree: other boot counts than the log's: a new TPM boot,
+// start a new log from the PCR's current value and tell the caller to measure the deployments
+// in force again; same boot and log == PCR: nothing to do; the PCR lacks exactly the last line
+// (a crash between append and extend): extend it now; anything else (a foreign extend, a
+// torn log): start a new log as for a new boot. A torn last line (crash mid-append, never
+// extended) is dropped when the log is read; a log that does not parse or has grown past
+// 16 MiB is kept aside as "<path>.corrupt" and replaced at Reconcile.
 //
 // Not thread-safe; the gate serializes calls.
 #ifndef EDGETRUST_DAEMON_GATE_EVENT_LOG_H_
@@ -28,6 +31,7 @@
 #include <string>
 #include <vector>
 
+#include "attestation/capabilities.h"
 #include "attestation/tpm.h"
 #include "common/bytes.h"
 #include "common/error.h"
@@ -57,6 +61,11 @@ class EventLog {
   Status Measure(attestation::Tpm& tpm, const GateEvent& event);
 
   const Bytes& initial() const { return initial_; }
+  // LastNamed is the last "manifest" or "revert" event (the deployment the log says is in
+  // force), or nullptr.
+  const GateEvent* LastNamed() const;
+  // ImagesAfterLastNamed: the image digests measured after LastNamed(), in order.
+  std::vector<Bytes> ImagesAfterLastNamed() const;
   const std::vector<GateEvent>& events() const { return events_; }
   const std::string& path() const { return path_; }
 
@@ -65,13 +74,14 @@ class EventLog {
 
  private:
   EventLog(std::string path, uint32_t pcr) : path_(std::move(path)), pcr_(pcr) {}
-  Status StartNew(const Bytes& initial);
+  Status StartNew(const Bytes& initial, const attestation::TpmBootCounts& boot);
   Result<Bytes> ReadPcr(attestation::Tpm& tpm) const;
 
   std::string path_;
   uint32_t pcr_;
   bool started_ = false;  // a boot line was read or written
   Bytes initial_;
+  attestation::TpmBootCounts boot_;
   std::vector<GateEvent> events_;
 };
 

@@ -40,7 +40,8 @@ std::string_view RestartPolicyName(manifest::RestartPolicy p) {
 }  // namespace
 
 Result<std::unique_ptr<Gate>> Gate::Open(GateOptions options,
-                                         manifest::jws::ManifestVerifier verifier) {
+                                         manifest::jws::ManifestVerifier verifier,
+                                         std::time_t now) {
   if (options.pcr > 15) {
     return Fail(ErrorCode::kInvalidArgument, "gate.bad_pcr",
                 "the gate's PCR must be 0-15 (16 and 23 can be reset, 17-22 belong to DRTM)");
@@ -54,15 +55,21 @@ Result<std::unique_ptr<Gate>> Gate::Open(GateOptions options,
   if (!log) return Fail(log.error());
   std::unique_ptr<Gate> gate(
       new Gate(std::move(options), std::move(verifier), std::move(*store), std::move(*log)));
-  if (auto ok = gate->LoadRecord(); !ok) return Fail(ok.error());
+  if (auto ok = gate->LoadRecord(now); !ok) return Fail(ok.error());
   return gate;
 }
 
-Result<Gate::Accepted> Gate::LoadAccepted(std::string_view hex, std::time_t accepted_at) {
+Result<Gate::Accepted> Gate::LoadAccepted(std::string_view hex, std::time_t accepted_at,
+                                          std::time_t now) {
   auto jws = ReadFile(JwsPath(options_, hex), manifest::jws::kMaxJwsSize);
   if (!jws) return Fail(jws.error());
-  auto verified = verifier_.Verify(
-      std::string_view(reinterpret_cast<const char*>(jws->data()), jws->size()), accepted_at);
+  const std::string_view text(reinterpret_cast<const char*>(jws->data()), jws->size());
+  // At the time it was accepted, so that a signer certificate expiring later does not strand
+  // a running device; a CRL issued since is not current then, so revocation is checked with
+  // today's CRLs at today's time instead.
+  auto at_acceptance = verifier_.Verify(text, accepted_at);
+  const bool stale_crl = !at_acceptance && at_acceptance.error().reason == "jws.crl_stale";
+  auto verified = stale_crl ? verifier_.Verify(text, now) : std::move(at_acceptance);
   if (!verified) return Fail(verified.error());
   if (HexEncode(verified->payload_sha256) != hex) {
     return Fail(ErrorCode::kFailedPrecondition, "gate.record_mismatch",
@@ -71,7 +78,7 @@ Result<Gate::Accepted> Gate::LoadAccepted(std::string_view hex, std::time_t acce
   return Accepted{std::move(*verified), accepted_at};
 }
 
-Status Gate::LoadRecord() {
+Status Gate::LoadRecord(std::time_t now) {
   auto raw = ReadFile(RecordPath(options_), kMaxRecordSize);
   if (!raw) return raw.error().code == ErrorCode::kNotFound ? Ok() : Fail(raw.error());
   auto doc = ParseStrictJsonObject(
@@ -87,9 +94,14 @@ Status Gate::LoadRecord() {
   for (auto [name, slot] : {std::pair{"healthy", &healthy_}, std::pair{"pending", &pending_}}) {
     const json* entry = doc->contains(name) ? &(*doc)[name] : nullptr;
     if (entry == nullptr || !entry->is_object()) continue;
-    std::string hex = entry->value("manifest_sha256", "");
-    auto at = entry->value("accepted_at", int64_t{0});
-    auto accepted = LoadAccepted(hex, static_cast<std::time_t>(at));
+    const json* hex = entry->contains("manifest_sha256") ? &(*entry)["manifest_sha256"] : nullptr;
+    const json* at = entry->contains("accepted_at") ? &(*entry)["accepted_at"] : nullptr;
+    if (hex == nullptr || !hex->is_string() || at == nullptr || !at->is_number_integer()) {
+      LogError(std::string("gate: gate.json's ") + name + " entry is malformed; not in force");
+      continue;
+    }
+    auto accepted =
+        LoadAccepted(hex->get<std::string>(), static_cast<std::time_t>(at->get<int64_t>()), now);
     if (!accepted) {
       LogError(std::string("gate: the ") + name + " deployment no longer verifies and is not in " +
                "force: " + accepted.error().ToString());
@@ -135,10 +147,23 @@ Status Gate::MeasureDeployment(attestation::Tpm& tpm, const manifest::jws::Verif
   return Ok();
 }
 
+bool Gate::InForceMeasured() const {
+  const std::shared_ptr<const Accepted>& in_force = pending_ ? pending_ : healthy_;
+  if (!in_force) return true;
+  const GateEvent* last = log_.LastNamed();
+  if (last == nullptr || last->digest != in_force->verified.payload_sha256) return false;
+  if (last->type == "revert") return true;  // names a deployment measured in full before
+  std::vector<Bytes> expected;
+  for (const auto& module : in_force->verified.manifest.modules) {
+    expected.push_back(module.image.sha256);
+  }
+  return log_.ImagesAfterLastNamed() == expected;
+}
+
 Status Gate::Reconcile(const WithTpm& with_tpm) {
   std::lock_guard lock(mutex_);
   ready_ = false;
-  auto done = with_tpm([&](attestation::Tpm& tpm) -> Status {
+  auto done = RunTpm(with_tpm, [&](attestation::Tpm& tpm) -> Status {
     auto floor = EnsureRollbackFloor(tpm, options_.nv_index);
     if (!floor) return Fail(floor.error());
     floor_ = *floor;
@@ -148,30 +173,50 @@ Status Gate::Reconcile(const WithTpm& with_tpm) {
       if (!raised) return Fail(raised.error());
       floor_ = *raised;
     }
+    // Kept deployments below the floor (a restored state directory) are not in force, and
+    // are not measured.
+    for (auto* slot : {&healthy_, &pending_}) {
+      if (*slot && (*slot)->verified.manifest.version < floor_) {
+        LogError("gate: deployment " + (*slot)->verified.manifest.deployment_id + " version " +
+                 std::to_string((*slot)->verified.manifest.version) + " is below the TPM floor " +
+                 std::to_string(floor_) + "; not in force");
+        slot->reset();
+      }
+    }
     auto fresh = log_.Reconcile(tpm);
     if (!fresh) return Fail(fresh.error());
-    if (*fresh) {
-      if (healthy_) {
-        if (auto ok = MeasureDeployment(tpm, healthy_->verified, "manifest"); !ok) return ok;
-      }
-      if (pending_) {
-        if (auto ok = MeasureDeployment(tpm, pending_->verified, "manifest"); !ok) return ok;
-      }
+    if (*fresh && healthy_ && pending_) {
+      if (auto ok = MeasureDeployment(tpm, healthy_->verified, "manifest"); !ok) return ok;
+    }
+    // The log must end naming what is in force, with all its images: after a new TPM boot,
+    // or when a crash or failure came between a measurement and the record (or the other
+    // way round), measure the deployment in force again.
+    if (!InForceMeasured()) {
+      const auto& in_force = pending_ ? pending_ : healthy_;
+      if (auto ok = MeasureDeployment(tpm, in_force->verified, "manifest"); !ok) return ok;
     }
     return Ok();
   });
   if (!done) return done;
-  // Kept deployments below the floor (a restored state directory) are not in force.
-  for (auto* slot : {&healthy_, &pending_}) {
-    if (*slot && (*slot)->verified.manifest.version < floor_) {
-      LogError("gate: deployment " + (*slot)->verified.manifest.deployment_id + " version " +
-               std::to_string((*slot)->verified.manifest.version) + " is below the TPM floor " +
-               std::to_string(floor_) + "; not in force");
-      slot->reset();
-    }
-  }
   ready_ = true;
   return Ok();
+}
+
+Status Gate::RunTpm(const WithTpm& with_tpm, const TpmWork& work) {
+  // Only a lost connection keeps its "tpm." reason (the daemon then reopens the TPM); what
+  // the TPM refuses (NV space, rate, locks) is the gate's problem, not the device's identity.
+  auto done = with_tpm([&](attestation::Tpm& tpm) -> Status {
+    auto ok = work(tpm);
+    if (ok || !ok.error().reason.starts_with("tpm.") || ok.error().reason == "tpm.unavailable") {
+      return ok;
+    }
+    Error e = ok.error();
+    e.message = e.reason + ": " + e.message;
+    e.reason = "gate.tpm_refused";
+    return std::unexpected(std::move(e));
+  });
+  if (!done) ready_ = false;  // the next call reconciles the log and the floor again
+  return done;
 }
 
 api::DeploymentPlan Gate::PlanOf(const Accepted& accepted, api::DeploymentState state) const {
@@ -212,6 +257,10 @@ api::GateStatus Gate::StatusLocked() const {
 
 Result<api::DeploymentPlan> Gate::Current() const {
   std::lock_guard lock(mutex_);
+  if (!ready_) {
+    return Fail(ErrorCode::kUnavailable, "gate.not_ready",
+                "the gate has not checked its deployments against the TPM floor yet");
+  }
   api::GateStatus status = StatusLocked();
   if (!status.current) {
     return Fail(ErrorCode::kNotFound, "gate.no_deployment", "no deployment is in force");

@@ -8,7 +8,8 @@
 //   2. target and expiry (manifest::CheckApplies: "manifest.not_for_device",
 //      "manifest.expired", "manifest.not_yet_valid");
 //   3. version: below the TPM floor or not above the last healthy version:
-//      "gate.refused_rollback"; more than max_version_jump above the floor:
+//      "gate.refused_rollback" (so the healthy deployment cannot be re-submitted to cancel a
+//      pending one); more than max_version_jump above the floor:
 //      "gate.refused_version_jump"; the same version as the pending or healthy deployment with
 //      other bytes: "gate.refused_rollback"; exactly the in-force deployment again: accepted,
 //      nothing changes (idempotent);
@@ -27,12 +28,18 @@
 // is dropped, the last healthy one is in force again and measured as a "revert".
 //
 // Current(): the pending deployment, else the healthy one, as the agent's plan with store
-// paths; "gate.no_deployment" when there is neither.
+// paths; "gate.no_deployment" when there is neither; kUnavailable "gate.not_ready" until
+// Reconcile has checked the kept deployments against the TPM floor (a restored old state
+// directory must not be served even for a moment).
 //
 // Reconcile(tpm): run after every TPM (re)open, before the gate serves: ensures the NV counter
-// (rollback_floor.h), finishes a floor raise a crash interrupted, and reconciles the event log
-// with the PCR, measuring the deployments in force again in a new TPM boot. Until it has
-// succeeded, Submit and Report answer kUnavailable "gate.not_ready".
+// (rollback_floor.h), finishes a floor raise a crash interrupted, drops kept deployments below
+// the floor, reconciles the event log with the PCR, and measures the deployment in force again
+// when the log does not end naming it with all its images (a new TPM boot, or a crash between
+// a measurement and the record). Until it has succeeded, every call answers kUnavailable
+// "gate.not_ready"; any failed TPM or log step makes the gate not ready again, so that the
+// next call reconciles first. TPM refusals (NV space, rate, locks) are "gate.tpm_refused";
+// only a lost TPM connection is "tpm.unavailable".
 //
 // State under gate_dir (0700; files 0600): gate.json, events.log, deployments/*.jws. At Open
 // every kept JWS is verified again (at the time it was accepted, so that certificates expiring
@@ -78,8 +85,11 @@ struct GateOptions {
 
 class Gate {
  public:
+  // Open reads gate.json and re-verifies the kept deployments (`now`: the device's time, for
+  // CRLs issued after a deployment was accepted).
   static Result<std::unique_ptr<Gate>> Open(GateOptions options,
-                                            manifest::jws::ManifestVerifier verifier);
+                                            manifest::jws::ManifestVerifier verifier,
+                                            std::time_t now);
 
   Status Reconcile(const WithTpm& with_tpm);
 
@@ -101,15 +111,21 @@ class Gate {
         store_(std::move(store)),
         log_(std::move(log)) {}
 
-  Status LoadRecord();
+  Status LoadRecord(std::time_t now);
   Status SaveRecord() const;
+  // RunTpm runs `work` through `with_tpm`; a TPM refusal becomes "gate.tpm_refused" (only a
+  // lost connection stays "tpm.*"), and any failure leaves the gate not ready.
+  Status RunTpm(const WithTpm& with_tpm, const TpmWork& work);
+  // InForceMeasured: the log's last manifest/revert names the deployment in force, followed
+  // by all its images when it is a manifest line.
+  bool InForceMeasured() const;
   Status KeepJws(std::string_view jws_json, std::string_view hex) const;
-  Result<Accepted> LoadAccepted(std::string_view manifest_sha256_hex, std::time_t accepted_at);
+  Result<Accepted> LoadAccepted(std::string_view manifest_sha256_hex, std::time_t accepted_at,
+                                std::time_t now);
   Status CheckVersion(const manifest::jws::VerifiedManifest& candidate) const;
   Status ImportImages(const manifest::Manifest& manifest) const;
   Status MeasureDeployment(attestation::Tpm& tpm, const manifest::jws::VerifiedManifest& v,
                            std::string_view type);
-  Status FailNotReady(const Error& error);
   api::GateStatus StatusLocked() const;
   api::DeploymentPlan PlanOf(const Accepted& accepted, api::DeploymentState state) const;
 

@@ -117,10 +117,13 @@ TEST_F(GateRecoveryTest, ACrashBetweenTheHealthyRecordAndTheFloorRaiseIsFinished
 }
 
 TEST_F(GateRecoveryTest, ACrashBetweenLogAndExtendIsCompletedAndATornLineDropped) {
+  std::string in_force;
   {
     auto gate = OpenGate();
     ASSERT_TRUE(gate);
-    ASSERT_TRUE(Submit(*gate, Spec(FloorInTpm())).has_value());
+    auto submitted = Submit(*gate, Spec(FloorInTpm()));
+    ASSERT_TRUE(submitted.has_value());
+    in_force = submitted->current->manifest_sha256;
   }
   // Logged but not extended (the process died between the fsync and TPM2_PCR_Extend).
   const size_t before = EventLog::Open(Path("state/gate/events.log"), kPcr)->events().size();
@@ -128,17 +131,90 @@ TEST_F(GateRecoveryTest, ACrashBetweenLogAndExtendIsCompletedAndATornLineDropped
               std::string(64, 'a') + R"(","deployment_id":"fleet-a","version":1,"module":"x"})" +
               "\n");
   EXPECT_NE(ReplayedLog(), PcrValue());
+  size_t after = 0;
   {
     auto gate = OpenGate();
     ASSERT_TRUE(gate);
-    EXPECT_EQ(ReplayedLog(), PcrValue());
+    EXPECT_EQ(ReplayedLog(), PcrValue());  // the interrupted extend was completed
+    auto log = EventLog::Open(Path("state/gate/events.log"), kPcr);
+    ASSERT_TRUE(log.has_value());
+    after = log->events().size();
+    EXPECT_GT(after, before + 1);  // and the deployment in force measured again after it
+    ASSERT_NE(log->LastNamed(), nullptr);
+    EXPECT_EQ(HexEncode(log->LastNamed()->digest), in_force);
   }
   // Torn mid-append: never fsync'ed whole, never extended; dropped on reading.
   AppendToLog(R"({"seq":99,"type":"ima)");
   auto gate = OpenGate();
   ASSERT_TRUE(gate);
-  EXPECT_EQ(EventLog::Open(Path("state/gate/events.log"), kPcr)->events().size(), before + 1);
+  EXPECT_EQ(EventLog::Open(Path("state/gate/events.log"), kPcr)->events().size(), after);
   EXPECT_EQ(ReplayedLog(), PcrValue());
+}
+
+TEST_F(GateRecoveryTest, AMeasurementWithoutItsRecordIsFollowedByWhatIsInForce) {
+  // A crash between step 5 (measure v2) and step 6 (record it) of Submit: the log names v2,
+  // v1 is in force. Simulated by measuring v2's manifest digest by hand.
+  std::string v1;
+  {
+    auto gate = OpenGate();
+    ASSERT_TRUE(gate);
+    auto submitted = Submit(*gate, Spec(FloorInTpm()));
+    ASSERT_TRUE(submitted.has_value());
+    v1 = submitted->current->manifest_sha256;
+  }
+  {
+    auto log = EventLog::Open(Path("state/gate/events.log"), kPcr);
+    ASSERT_TRUE(log.has_value());
+    ASSERT_TRUE(log->Measure(tpm(), GateEvent{"manifest", Bytes(32, 0x5a), "fleet-a", 99, {}, {}})
+                    .has_value());
+  }
+  auto gate = OpenGate();
+  ASSERT_TRUE(gate);
+  auto log = EventLog::Open(Path("state/gate/events.log"), kPcr);
+  ASSERT_TRUE(log.has_value());
+  ASSERT_NE(log->LastNamed(), nullptr);
+  EXPECT_EQ(HexEncode(log->LastNamed()->digest), v1);
+  EXPECT_EQ(log->ImagesAfterLastNamed().size(), 2u);
+  EXPECT_EQ(EventLog::Replay(log->initial(), log->events()), PcrValue());
+}
+
+TEST_F(GateRecoveryTest, NothingIsServedBeforeTheFloorWasChecked) {
+  {
+    auto gate = OpenGate();
+    ASSERT_TRUE(gate);
+    ASSERT_TRUE(Submit(*gate, Spec(FloorInTpm())).has_value());
+  }
+  auto verifier = manifest::jws::ManifestVerifier::Create(pki_->Policy());
+  ASSERT_TRUE(verifier.has_value());
+  auto gate = Gate::Open(Options(), std::move(*verifier), now_);
+  ASSERT_TRUE(gate.has_value());
+  auto early = (*gate)->Current();
+  ASSERT_FALSE(early.has_value());
+  EXPECT_EQ(early.error().reason, "gate.not_ready");
+  ASSERT_TRUE((*gate)->Reconcile(Tpm()).has_value());
+  EXPECT_TRUE((*gate)->Current().has_value());
+}
+
+TEST_F(GateRecoveryTest, MalformedStateFilesDoNotStopTheGate) {
+  {
+    auto gate = OpenGate();
+    ASSERT_TRUE(gate);
+    ASSERT_TRUE(Submit(*gate, Spec(FloorInTpm())).has_value());
+  }
+  ASSERT_TRUE(WriteFileAtomic(Path("state/gate/gate.json"),
+                              AsBytes(R"({"healthy":null,"pending":{"manifest_sha256":5,)"
+                                      R"("accepted_at":"x"}})"),
+                              0600)
+                  .has_value());
+  ASSERT_TRUE(WriteFileAtomic(Path("state/gate/events.log"),
+                              AsBytes("{\"seq\":0,\"type\":\"boot\",\"initial\":7}\n"), 0600)
+                  .has_value());
+  auto gate = OpenGate();
+  ASSERT_TRUE(gate);
+  auto current = gate->Current();
+  ASSERT_FALSE(current.has_value());
+  EXPECT_EQ(current.error().reason, "gate.no_deployment");
+  EXPECT_EQ(ReplayedLog(), PcrValue());  // a new log was started
 }
 
 TEST_F(GateRecoveryTest, AForeignIndexAtTheFloorHandleIsRefused) {
@@ -146,7 +222,7 @@ TEST_F(GateRecoveryTest, AForeignIndexAtTheFloorHandleIsRefused) {
   ASSERT_EQ(r.exit_code, 0) << r.output;
   auto verifier = manifest::jws::ManifestVerifier::Create(pki_->Policy());
   ASSERT_TRUE(verifier.has_value());
-  auto gate = Gate::Open(Options(), std::move(*verifier));
+  auto gate = Gate::Open(Options(), std::move(*verifier), now_);
   ASSERT_TRUE(gate.has_value());
   auto reconciled = (*gate)->Reconcile(Tpm());
   ASSERT_FALSE(reconciled.has_value());

@@ -19,13 +19,6 @@ bool SameBytes(const manifest::jws::VerifiedManifest& a, const manifest::jws::Ve
 
 }  // namespace
 
-Status Gate::FailNotReady(const Error& error) {
-  // A TPM failure may have lost PCR state or the counter's view: measure nothing more until
-  // the daemon has reopened the TPM and Reconcile has run again.
-  if (error.reason.starts_with("tpm.")) ready_ = false;
-  return std::unexpected(error);
-}
-
 Status Gate::CheckVersion(const manifest::jws::VerifiedManifest& candidate) const {
   const uint64_t v = candidate.manifest.version;
   if (v < floor_) {
@@ -46,9 +39,11 @@ Status Gate::CheckVersion(const manifest::jws::VerifiedManifest& candidate) cons
                      "version " + std::to_string(v) + " is already taken by other bytes");
     }
   }
-  if (healthy_ && v < healthy_->verified.manifest.version) {
+  // Only the deployment in force may come again (Submit answers it before this check): the
+  // healthy one re-submitted while another is pending would cancel that one.
+  if (healthy_ && v <= healthy_->verified.manifest.version) {
     return Refused("gate.refused_rollback",
-                   "version " + std::to_string(v) + " is below the healthy deployment's");
+                   "version " + std::to_string(v) + " is not above the healthy deployment's");
   }
   return Ok();
 }
@@ -84,12 +79,13 @@ Result<api::GateStatus> Gate::Submit(std::string_view jws_json,
   if (in_force && SameBytes(in_force->verified, *verified)) return StatusLocked();  // idempotent
   // 3. version against the floor held by the TPM (read again: it is the authority).
   auto floor = Result<uint64_t>(floor_);
-  if (auto read = with_tpm([&](attestation::Tpm& tpm) -> Status {
-        floor = EnsureRollbackFloor(tpm, options_.nv_index);
-        return floor ? Ok() : Fail(floor.error());
-      });
+  if (auto read = RunTpm(with_tpm,
+                         [&](attestation::Tpm& tpm) -> Status {
+                           floor = EnsureRollbackFloor(tpm, options_.nv_index);
+                           return floor ? Ok() : Fail(floor.error());
+                         });
       !read) {
-    return Fail(FailNotReady(read.error()).error());
+    return Fail(read.error());
   }
   floor_ = *floor;
   if (auto ok = CheckVersion(*verified); !ok) return Fail(ok.error());
@@ -99,11 +95,12 @@ Result<api::GateStatus> Gate::Submit(std::string_view jws_json,
   Accepted accepted{std::move(*verified), now};
   const std::string hex = HexEncode(accepted.verified.payload_sha256);
   if (auto ok = KeepJws(jws_json, hex); !ok) return Fail(ok.error());
-  if (auto ok = with_tpm([&](attestation::Tpm& tpm) {
-        return MeasureDeployment(tpm, accepted.verified, "manifest");
-      });
+  if (auto ok = RunTpm(with_tpm,
+                       [&](attestation::Tpm& tpm) {
+                         return MeasureDeployment(tpm, accepted.verified, "manifest");
+                       });
       !ok) {
-    return Fail(FailNotReady(ok.error()).error());
+    return Fail(ok.error());
   }
   // 6. one atomic write makes it the pending deployment.
   std::shared_ptr<const Accepted> previous = std::move(pending_);
@@ -130,14 +127,15 @@ Result<api::GateStatus> Gate::Report(std::string_view deployment_id, bool health
   if (repeat && floor_ >= report.version) return StatusLocked();  // a retried report
   if (repeat) {
     // Recorded healthy, floor not raised yet (the raise failed): raise it now.
-    if (auto ok = with_tpm([&](attestation::Tpm& tpm) -> Status {
-          auto raised = RaiseRollbackFloor(tpm, options_.nv_index, report.version);
-          if (!raised) return Fail(raised.error());
-          floor_ = *raised;
-          return Ok();
-        });
+    if (auto ok = RunTpm(with_tpm,
+                         [&](attestation::Tpm& tpm) -> Status {
+                           auto raised = RaiseRollbackFloor(tpm, options_.nv_index, report.version);
+                           if (!raised) return Fail(raised.error());
+                           floor_ = *raised;
+                           return Ok();
+                         });
         !ok) {
-      return Fail(FailNotReady(ok.error()).error());
+      return Fail(ok.error());
     }
     return StatusLocked();
   }
@@ -159,14 +157,15 @@ Result<api::GateStatus> Gate::Report(std::string_view deployment_id, bool health
       return Fail(ok.error());
     }
     const uint64_t version = healthy_->verified.manifest.version;
-    if (auto ok = with_tpm([&](attestation::Tpm& tpm) -> Status {
-          auto raised = RaiseRollbackFloor(tpm, options_.nv_index, version);
-          if (!raised) return Fail(raised.error());
-          floor_ = *raised;
-          return Ok();
-        });
+    if (auto ok = RunTpm(with_tpm,
+                         [&](attestation::Tpm& tpm) -> Status {
+                           auto raised = RaiseRollbackFloor(tpm, options_.nv_index, version);
+                           if (!raised) return Fail(raised.error());
+                           floor_ = *raised;
+                           return Ok();
+                         });
         !ok) {
-      return Fail(FailNotReady(ok.error()).error());
+      return Fail(ok.error());
     }
     LogInfo("gate: deployment " + name + " healthy; rollback floor now " + std::to_string(floor_));
     return StatusLocked();
@@ -183,11 +182,15 @@ Result<api::GateStatus> Gate::Report(std::string_view deployment_id, bool health
                              std::to_string(healthy_->verified.manifest.version)
                        : "; no deployment is in force"));
   if (healthy_) {
-    if (auto ok = with_tpm([&](attestation::Tpm& tpm) {
-          return MeasureDeployment(tpm, healthy_->verified, "revert");
-        });
+    // The verdict is recorded whatever happens here: a failed measurement leaves the gate not
+    // ready, and the next call's Reconcile measures the deployment in force again.
+    if (auto ok = RunTpm(with_tpm,
+                         [&](attestation::Tpm& tpm) {
+                           return MeasureDeployment(tpm, healthy_->verified, "revert");
+                         });
         !ok) {
-      return Fail(FailNotReady(ok.error()).error());
+      LogWarning("gate: measuring the revert failed; the next call re-measures: " +
+                 ok.error().ToString());
     }
   }
   return StatusLocked();

@@ -177,5 +177,50 @@ TEST_F(GateSubmitTest, M8RefusesASplicedDeployment) {
                 "fleet-a", start);
 }
 
+TEST_F(GateSubmitTest, TheHealthyDeploymentCannotCancelAPendingOne) {
+  auto gate = OpenGate();
+  ASSERT_TRUE(gate);
+  const uint64_t start = FloorInTpm();
+  const std::string healthy = Signed(Spec(start + 1));
+  ASSERT_TRUE(gate->Submit(healthy, Device(), now_, Tpm()).has_value());
+  ASSERT_TRUE(gate->Report("fleet-a", true, {start + 1, std::nullopt}, Tpm()).has_value());
+  ASSERT_TRUE(Submit(*gate, Spec(start + 2)).has_value());
+  ExpectRefused(gate->Submit(healthy, Device(), now_, Tpm()), "gate.refused_rollback", *gate,
+                "fleet-a", start + 2);
+}
+
+TEST_F(GateSubmitTest, ARenewedCrlKeepsKeptDeploymentsAndARevocationDropsThem) {
+  using manifest::jws::testing::MakeCrl;
+  auto policy_with = [&](std::time_t this_update, std::vector<certs::Certificate> revoked) {
+    auto crl = MakeCrl(pki_->intermediate, pki_->intermediate_key, revoked, this_update,
+                       this_update + 86400);
+    EXPECT_TRUE(crl.has_value());
+    manifest::jws::TrustPolicy policy = pki_->Policy();
+    policy.crls = {crl.value_or(Bytes{})};
+    return policy;
+  };
+  uint64_t version = 0;
+  {
+    auto gate = OpenGate(std::nullopt, policy_with(now_ - 3600, {}));
+    ASSERT_TRUE(gate);
+    version = FloorInTpm() + 1;
+    ASSERT_TRUE(Submit(*gate, Spec(version)).has_value());
+    ASSERT_TRUE(gate->Report("fleet-a", true, {version, std::nullopt}, Tpm()).has_value());
+  }
+  // The CA issues its next CRL two hours later; the device restarts after that.
+  const std::time_t later = now_ + 7300;
+  {
+    auto gate = OpenGate(std::nullopt, policy_with(now_ + 7200, {}), later);
+    ASSERT_TRUE(gate);
+    auto current = gate->Current();
+    ASSERT_TRUE(current.has_value()) << current.error().ToString();
+    EXPECT_EQ(current->version, version);
+  }
+  // A CRL that revokes the signer takes the kept deployment out of force.
+  auto gate = OpenGate(std::nullopt, policy_with(now_ + 7200, {signer_->chain.front()}), later);
+  ASSERT_TRUE(gate);
+  EXPECT_FALSE(gate->Current().has_value());
+}
+
 }  // namespace
 }  // namespace edgetrust::daemon::gate::testing

@@ -67,10 +67,13 @@ class GateTest : public swtpm::TpmTest {
   }
 
   // OpenGate opens and reconciles a gate over the test's directories.
-  std::unique_ptr<Gate> OpenGate(std::optional<GateOptions> options = std::nullopt) {
-    auto verifier = manifest::jws::ManifestVerifier::Create(pki_->Policy());
+  // `policy` defaults to the PKI's (its root pinned, no CRLs); `now` to the test's now_.
+  std::unique_ptr<Gate> OpenGate(std::optional<GateOptions> options = std::nullopt,
+                                 std::optional<manifest::jws::TrustPolicy> policy = std::nullopt,
+                                 std::time_t now = 0) {
+    auto verifier = manifest::jws::ManifestVerifier::Create(policy.value_or(pki_->Policy()));
     EXPECT_TRUE(verifier.has_value());
-    auto gate = Gate::Open(options.value_or(Options()), std::move(*verifier));
+    auto gate = Gate::Open(options.value_or(Options()), std::move(*verifier), now ? now : now_);
     EXPECT_TRUE(gate.has_value()) << gate.error().ToString();
     if (!gate) return nullptr;
     auto ok = (*gate)->Reconcile(Tpm());

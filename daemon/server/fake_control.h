@@ -70,7 +70,7 @@ class FakeControl : public service::Control {
     if (!deploy_result_) return Fail(deploy_result_.error());
     return api::GateStatus{plan_, floor_};
   }
-  Result<api::DeploymentPlan> CurrentDeployment() const override {
+  Result<api::DeploymentPlan> CurrentDeployment() override {
     std::lock_guard lock(mu_);
     if (!plan_) return Fail(ErrorCode::kNotFound, "gate.no_deployment", "no deployment");
     return *plan_;

@@ -52,8 +52,9 @@ class Control {
   // extends the PCR, and makes it the pending deployment.
   virtual Result<api::GateStatus> SubmitDeployment(std::string_view jws_json) = 0;
   // CurrentDeployment: the pending deployment if any, else the last healthy one;
-  // kNotFound "gate.no_deployment" when there is neither.
-  virtual Result<api::DeploymentPlan> CurrentDeployment() const = 0;
+  // kNotFound "gate.no_deployment" when there is neither. Not const: the first call after a
+  // start may have to reconcile the gate with the TPM first.
+  virtual Result<api::DeploymentPlan> CurrentDeployment() = 0;
   // ReportDeployment records the agent's verdict on the pending deployment `deployment_id`
   // at `report.version`: healthy raises the TPM floor to its version, failed returns to the
   // last healthy deployment. kFailedPrecondition "gate.not_pending" when that is not the

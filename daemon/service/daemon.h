@@ -78,7 +78,7 @@ class Daemon final : public Control {
   Result<api::StatusResponse> Reenroll() override;
   Result<api::StatusResponse> FactoryReset() override;
   Result<api::GateStatus> SubmitDeployment(std::string_view jws_json) override;
-  Result<api::DeploymentPlan> CurrentDeployment() const override;
+  Result<api::DeploymentPlan> CurrentDeployment() override;
   Result<api::GateStatus> ReportDeployment(std::string_view deployment_id, bool healthy,
                                            const api::HealthReport& report) override;
 
@@ -90,10 +90,11 @@ class Daemon final : public Control {
          std::unique_ptr<gate::Gate> gate, TimeSources time);
 
   // --- the module gate (daemon_gate.cc) ---
-  // GateTpm hands the gate the open TPM under the TPM lock (waiting for a reopen first).
-  edgetrust::Status GateTpm(const gate::TpmWork& work);
+  // GateTpm hands the gate the open TPM under the TPM lock (`wait`: for a reopen first; never
+  // on the worker thread, which is the one that reopens).
+  edgetrust::Status GateTpm(const gate::TpmWork& work, bool wait);
   // ReconcileGate runs Gate::Reconcile once per TPM open (worker and Control threads).
-  edgetrust::Status ReconcileGate();
+  edgetrust::Status ReconcileGate(bool from_worker);
   // WithReadyGate runs `call`, and once more after reconciling when the gate was not ready.
   template <typename T, typename Call>
   Result<T> WithReadyGate(const Call& call);

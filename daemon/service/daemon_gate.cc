@@ -46,19 +46,20 @@ Result<std::unique_ptr<gate::Gate>> OpenGate(const config::DaemonConfig& config)
   gate::GateOptions options{
       config.state_dir + "/gate", g.staging_dir, g.store_dir, g.pcr, g.nv_index,
       g.max_version_jump};
-  return gate::Gate::Open(std::move(options), std::move(*verifier));
+  return gate::Gate::Open(std::move(options), std::move(*verifier), std::time(nullptr));
 }
 
-edgetrust::Status Daemon::GateTpm(const gate::TpmWork& work) {
-  if (!WaitForTpm()) {
+edgetrust::Status Daemon::GateTpm(const gate::TpmWork& work, bool wait) {
+  if (wait && !WaitForTpm()) {
     return Fail(ErrorCode::kUnavailable, "tpm.unavailable", "the TPM is not open");
   }
   return WithTpm([&](DeviceTpm& device) { return work(device.tpm()); });
 }
 
-edgetrust::Status Daemon::ReconcileGate() {
-  // The TPM must be open: its open count names the TPM session the gate reconciles with.
-  if (!WaitForTpm()) {
+edgetrust::Status Daemon::ReconcileGate(bool from_worker) {
+  // The TPM must be open: its open count names the TPM session the gate reconciles with. The
+  // worker opened it just before and must not wait for itself.
+  if (!from_worker && !WaitForTpm()) {
     return Fail(ErrorCode::kUnavailable, "gate.not_ready", "the TPM is not open yet");
   }
   uint64_t opens = 0;
@@ -67,7 +68,8 @@ edgetrust::Status Daemon::ReconcileGate() {
     opens = tpm_opens_;
     if (gate_reconciled_opens_ == opens) return Ok();
   }
-  auto done = gate_->Reconcile([this](const gate::TpmWork& work) { return GateTpm(work); });
+  auto done = gate_->Reconcile(
+      [this, from_worker](const gate::TpmWork& work) { return GateTpm(work, !from_worker); });
   if (!done) {
     LogWarning("gate: reconcile with the TPM failed: " + done.error().ToString());
     return done;
@@ -89,7 +91,7 @@ Result<T> Daemon::WithReadyGate(const Call& call) {
     std::lock_guard lock(mutex_);
     gate_reconciled_opens_ = kNeverReconciled;  // again, even if nothing was reopened
   }
-  if (auto ok = ReconcileGate(); !ok) return Fail(ok.error());
+  if (auto ok = ReconcileGate(false); !ok) return Fail(ok.error());
   return call();
 }
 
@@ -101,22 +103,18 @@ Result<api::GateStatus> Daemon::SubmitDeployment(std::string_view jws_json) {
     if (status_.device_id) device.device_ids.push_back(*status_.device_id);
   }
   device.tags = config_.gate.tags;
-  auto with_tpm = [this](const gate::TpmWork& work) { return GateTpm(work); };
+  auto with_tpm = [this](const gate::TpmWork& work) { return GateTpm(work, true); };
   return WithReadyGate<api::GateStatus>(
       [&] { return gate_->Submit(jws_json, device, clock_.Now(), with_tpm); });
 }
 
-Result<api::DeploymentPlan> Daemon::CurrentDeployment() const {
-  if (!gate_) {
-    return Fail(ErrorCode::kFailedPrecondition, "gate.disabled",
-                "this device has no [gate] configuration");
-  }
-  return gate_->Current();
+Result<api::DeploymentPlan> Daemon::CurrentDeployment() {
+  return WithReadyGate<api::DeploymentPlan>([&] { return gate_->Current(); });
 }
 
 Result<api::GateStatus> Daemon::ReportDeployment(std::string_view deployment_id, bool healthy,
                                                  const api::HealthReport& report) {
-  auto with_tpm = [this](const gate::TpmWork& work) { return GateTpm(work); };
+  auto with_tpm = [this](const gate::TpmWork& work) { return GateTpm(work, true); };
   return WithReadyGate<api::GateStatus>(
       [&] { return gate_->Report(deployment_id, healthy, report, with_tpm); });
 }

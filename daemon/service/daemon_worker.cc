@@ -78,7 +78,7 @@ Daemon::SteadyTime Daemon::Step() {
   if (auto tpm = EnsureTpm(); !tpm) return Retry(tpm.error());
   // The gate measures what is in force as soon as the TPM is open; a failure is logged and
   // retried by the next deployment call, and does not hold up enrollment.
-  if (gate_) (void)ReconcileGate();
+  if (gate_) (void)ReconcileGate(true);
   if (auto id = EnsureRegistrationId(); !id) return Retry(id.error());
   if (unsaved_) {  // issued by the service, but the state write failed: retry the write only
     auto response = std::move(*unsaved_);

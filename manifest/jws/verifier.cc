@@ -1,6 +1,6 @@
 #include "manifest/jws/verifier.h"
 
-#include <set>
+#include <algorithm>
 
 #include "certs/certificate.h"
 #include "common/crypto.h"
@@ -87,7 +87,9 @@ Result<VerifiedManifest> ManifestVerifier::Verify(std::string_view jws_json,
     if (auto ok = VerifySignature(*envelope, s); !ok) return Fail(ok.error());
   }
   std::vector<SignerInfo> signers;
-  std::set<std::string> distinct;
+  // Distinct by key material (EVP_PKEY_eq), not by encoding: one EC key certified once with a
+  // compressed and once with an uncompressed point is one signer.
+  std::vector<const PublicKey*> distinct;
   for (const Signed& s : prepared) {
     const internal::SignerChain& signer = *s.signer;
     if (!signer.trust || !signer.trust->CurrentAt(now)) {
@@ -99,7 +101,10 @@ Result<VerifiedManifest> ManifestVerifier::Verify(std::string_view jws_json,
       trusted->trust = std::move(*evidence);
       cache_->Put(s.jws->header.x5c, std::move(trusted));
     }
-    if (!distinct.insert(signer.spki_sha256).second) continue;
+    const bool seen = std::any_of(distinct.begin(), distinct.end(),
+                                  [&](const PublicKey* k) { return k->Equals(signer.key); });
+    if (seen) continue;
+    distinct.push_back(&signer.key);
     signers.push_back(
         SignerInfo{signer.subject, signer.serial, signer.spki_sha256, s.jws->header.alg});
   }
