@@ -57,8 +57,7 @@ std::string ManifestJson(int modules) {
                     R"("issuedAt":"2026-11-26T10:00:00Z","expiresAt":"2026-12-26T10:00:00Z",)"
                     R"("target":{"deviceIds":["gw-0001"],"tags":["line7"]},"modules":{)";
   for (int i = 0; i < modules; ++i) {
-    char name[16];
-    std::snprintf(name, sizeof(name), "module%02d", i);
+    const std::string name = (i < 10 ? "module0" : "module") + std::to_string(i);
     char hex[65];
     for (int j = 0; j < 64; ++j) hex[j] = "0123456789abcdef"[(i * 7 + j) % 16];
     hex[64] = '\0';

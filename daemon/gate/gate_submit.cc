@@ -107,6 +107,7 @@ Result<api::GateStatus> Gate::Submit(std::string_view jws_json,
   pending_ = std::make_shared<const Accepted>(std::move(accepted));
   if (auto ok = SaveRecord(); !ok) {
     pending_ = std::move(previous);
+    ready_ = false;  // measured but not recorded: the next call's Reconcile re-measures
     return Fail(ok.error());
   }
   LogInfo("gate: deployment " + pending_->verified.manifest.deployment_id + " version " +
