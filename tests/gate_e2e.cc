@@ -129,10 +129,10 @@ std::pair<int, std::string> GateE2eTest::Submit(const DaemonProcess& daemon,
 
 std::pair<int, std::string> GateE2eTest::RunAgentOnce(const DaemonProcess& daemon,
                                                       const std::string& smoke) {
-  auto r = RunCommand(std::string(EDGETRUST_AGENT) + " --once --poll 200ms --socket " +
-                      ShellQuote(daemon.socket_path()) + " --work-dir " +
-                      ShellQuote(Path("agent/wd")) + " --smoke-test " + ShellQuote(smoke) +
-                      " --smoke-timeout 20s 2>&1");
+  auto r =
+      RunCommand(std::string(EDGETRUST_AGENT) + " --once --poll 200ms --socket " +
+                 ShellQuote(daemon.socket_path()) + " --work-dir " + ShellQuote(Path("agent/wd")) +
+                 " --smoke-test " + ShellQuote(smoke) + " --smoke-timeout 20s 2>&1");
   return {r.exit_code, r.output};
 }
 
