@@ -29,6 +29,15 @@ std::string ReadText(const std::string& path);
 std::vector<std::string> Lines(const std::string& path);
 mode_t ModeOf(const std::string& path);  // permission bits, 0 when the path is missing
 
+// kPowerCutStride: the power-cut sweeps kill at every point in the normal build and at every
+// third under the sanitizers, where each daemon start is several times slower (the normal build
+// covers the rest).
+#if defined(__SANITIZE_ADDRESS__)
+inline constexpr size_t kPowerCutStride = 3;
+#else
+inline constexpr size_t kPowerCutStride = 1;
+#endif
+
 class DaemonE2eTest : public EnrollmentE2eTest {
  protected:
   void SetUp() override;

@@ -14,14 +14,6 @@ namespace {
 using test_util::RunCommand;
 using test_util::ShellQuote;
 
-// Every kill point in the normal build; every third under the sanitizers, where each daemon
-// start is several times slower (the normal build covers the rest).
-#if defined(__SANITIZE_ADDRESS__)
-constexpr size_t kStride = 3;
-#else
-constexpr size_t kStride = 1;
-#endif
-
 class DaemonPowerCutTest : public DaemonE2eTest {
  protected:
   void ExpectSignatureVerifies(DaemonProcess& daemon);
@@ -65,7 +57,7 @@ TEST_F(DaemonPowerCutTest, KillDashNineAfterEachTpmCommandOfTheFirstBootIsRecove
   }
   const size_t steps = Lines(calibration_log).size();
   ASSERT_GE(steps, 10u);
-  for (size_t k = 1; k <= steps; k += kStride) {
+  for (size_t k = 1; k <= steps; k += kPowerCutStride) {
     SCOPED_TRACE("killed after TPM command " + std::to_string(k) + " of " + std::to_string(steps));
     auto tpm = swtpm::SwtpmProcess::Start();
     ASSERT_TRUE(tpm) << tpm.error().ToString();

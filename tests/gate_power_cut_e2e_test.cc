@@ -12,12 +12,6 @@ namespace {
 
 using daemon::api::DeploymentState;
 
-#if defined(__SANITIZE_ADDRESS__)
-constexpr size_t kStride = 3;
-#else
-constexpr size_t kStride = 1;
-#endif
-
 class GatePowerCutTest : public GateE2eTest {
  protected:
   // Prepare starts a daemon on `tpm` with the TPM command log and brings v1 to healthy;
@@ -66,7 +60,7 @@ TEST_F(GatePowerCutTest, KillDashNineAfterEachTpmCommandOfAnUpdateLeavesADeploym
     steps = Lines(log).size() - base;
     ASSERT_GE(steps, 5u);
   }
-  for (size_t k = 1; k <= steps; k += kStride) {
+  for (size_t k = 1; k <= steps; k += kPowerCutStride) {
     SCOPED_TRACE("killed after TPM command " + std::to_string(k) + " of " + std::to_string(steps));
     auto tpm = swtpm::SwtpmProcess::Start();
     ASSERT_TRUE(tpm) << tpm.error().ToString();

@@ -1,5 +1,7 @@
 #include "daemon/config/config.h"
 
+#include "daemon/config/config_test_util.h"
+
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -18,25 +20,10 @@ namespace {
 
 using std::chrono::milliseconds;
 
-// kBase is the smallest valid file; the bad cases below append to it or rewrite it.
-constexpr const char* kBase =
-    "tcti = \"device:/dev/tpmrm0\"\n"
-    "[enrollment]\n"
-    "service_url = \"https://enroll.example.com:8443\"\n"
-    "ca_bundle = \"/etc/edgetrust/service-ca.pem\"\n";
+using testing::kBase;
+using testing::MarkedLine;
 
 std::string Base(const std::string& extra) { return kBase + extra; }
-
-// MarkedLine returns the 1-based number of the line carrying the "# <-" marker.
-int MarkedLine(const std::string& text) {
-  std::istringstream in(text);
-  int number = 0;
-  for (std::string line; std::getline(in, line);) {
-    ++number;
-    if (line.find("# <-") != std::string::npos) return number;
-  }
-  return -1;
-}
 
 TEST(DaemonConfigTest, MinimalFileGetsTheDocumentedDefaults) {
   auto config = ParseDaemonConfig(kBase, "test.toml");

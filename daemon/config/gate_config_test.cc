@@ -1,36 +1,23 @@
 // The [gate] table: every key read, defaults, and each bad value named by file, line and key.
 #include <gtest/gtest.h>
 
-#include <sstream>
 #include <string>
 #include <vector>
 
 #include "daemon/config/config.h"
+#include "daemon/config/config_test_util.h"
 
 namespace edgetrust::daemon::config {
 namespace {
 
-constexpr const char* kBase =
-    "tcti = \"device:/dev/tpmrm0\"\n"
-    "[enrollment]\n"
-    "service_url = \"https://enroll.example.com:8443\"\n"
-    "ca_bundle = \"/etc/edgetrust/service-ca.pem\"\n";
+using testing::kBase;
+using testing::MarkedLine;
 
 const std::string kGate =
     "[gate]\n"
     "trust_roots = \"/etc/edgetrust/manifest-roots.pem\"\n"
     "staging_dir = \"/var/lib/edgetrust-staging\"\n"
     "store_dir = \"/var/lib/edgetrust-images\"\n";
-
-int MarkedLine(const std::string& text) {
-  std::istringstream in(text);
-  int number = 0;
-  for (std::string line; std::getline(in, line);) {
-    ++number;
-    if (line.find("# <-") != std::string::npos) return number;
-  }
-  return -1;
-}
 
 TEST(GateConfigTest, AbsentMeansDisabled) {
   auto config = ParseDaemonConfig(kBase, "c.toml");
