@@ -28,6 +28,23 @@ Result<Bytes> ReadRange(Tpm& tpm, ESYS_TR auth, ESYS_TR index, uint16_t size, ui
   return Bytes(data->buffer, data->buffer + data->size);
 }
 
+Status WriteRange(Tpm& tpm, ESYS_TR index, ByteView data, uint16_t offset) {
+  TPM2B_MAX_NV_BUFFER buffer{};
+  buffer.size = static_cast<UINT16>(data.size());
+  std::copy(data.begin(), data.end(), buffer.buffer);
+  TSS2_RC rc = Esys_NV_Write(tpm.esys(), ESYS_TR_RH_OWNER, index, ESYS_TR_PASSWORD, ESYS_TR_NONE,
+                             ESYS_TR_NONE, &buffer, offset);
+  if (auto err = TpmError(rc, "Esys_NV_Write")) return std::unexpected(*err);
+  return Ok();
+}
+
+// ChunkSize is how many bytes one TPM2_NV_Read or TPM2_NV_Write may carry on this TPM.
+Result<uint16_t> ChunkSize(Tpm& tpm) {
+  auto max_chunk = GetTpmProperty(tpm, TPM2_PT_NV_BUFFER_MAX);
+  if (!max_chunk) return Fail(max_chunk.error());
+  return static_cast<uint16_t>(std::clamp<uint32_t>(*max_chunk, 64, 1024));
+}
+
 Result<uint64_t> DecodeCounter(const Bytes& raw) {
   if (raw.size() != 8) {
     return Fail(ErrorCode::kInternal, "tpm.nv_counter", "NV counter is not 8 bytes");
@@ -69,14 +86,13 @@ Result<Bytes> ReadNvIndex(Tpm& tpm, TPM2_HANDLE index) {
                 "NV index allows neither authread nor ownerread");
   }
   const uint16_t size = (*pub)->nvPublic.dataSize;
-  auto max_chunk = GetTpmProperty(tpm, TPM2_PT_NV_BUFFER_MAX);
-  if (!max_chunk) return Fail(max_chunk.error());
-  const uint16_t chunk = static_cast<uint16_t>(std::clamp<uint32_t>(*max_chunk, 64, 1024));
+  auto chunk = ChunkSize(tpm);
+  if (!chunk) return Fail(chunk.error());
   Bytes out;
   out.reserve(size);
   while (out.size() < size) {
     uint16_t offset = static_cast<uint16_t>(out.size());
-    uint16_t n = std::min<uint16_t>(chunk, static_cast<uint16_t>(size - offset));
+    uint16_t n = std::min<uint16_t>(*chunk, static_cast<uint16_t>(size - offset));
     auto part = ReadRange(tpm, auth, handle->get(), n, offset);
     if (!part) return Fail(part.error());
     if (part->empty()) {
@@ -87,16 +103,15 @@ Result<Bytes> ReadNvIndex(Tpm& tpm, TPM2_HANDLE index) {
   return out;
 }
 
-Status DefineNvCounter(Tpm& tpm, TPM2_HANDLE index) {
+Status DefineNvIndex(Tpm& tpm, TPM2_HANDLE index, TPMA_NV attributes, uint16_t size) {
   if (auto existing = OpenPersistent(tpm, index)) {
     return Fail(ErrorCode::kAlreadyExists, "tpm.nv_defined", "NV index is already defined");
   }
   TPM2B_NV_PUBLIC pub{};
   pub.nvPublic.nvIndex = index;
   pub.nvPublic.nameAlg = TPM2_ALG_SHA256;
-  pub.nvPublic.attributes = TPMA_NV_OWNERWRITE | TPMA_NV_OWNERREAD | TPMA_NV_NO_DA |
-                            (TPM2_NT_COUNTER << TPMA_NV_TPM2_NT_SHIFT);
-  pub.nvPublic.dataSize = 8;
+  pub.nvPublic.attributes = attributes;
+  pub.nvPublic.dataSize = size;
   static const TPM2B_AUTH kNoAuth{};
   ESYS_TR handle = ESYS_TR_NONE;
   TSS2_RC rc = Esys_NV_DefineSpace(tpm.esys(), ESYS_TR_RH_OWNER, ESYS_TR_PASSWORD, ESYS_TR_NONE,
@@ -104,6 +119,41 @@ Status DefineNvCounter(Tpm& tpm, TPM2_HANDLE index) {
   PersistentHandle owned(tpm, handle, index);
   if (auto err = TpmError(rc, "Esys_NV_DefineSpace")) return std::unexpected(*err);
   return Ok();
+}
+
+Status WriteNvIndex(Tpm& tpm, TPM2_HANDLE index, ByteView data) {
+  if (data.size() > UINT16_MAX) {
+    return Fail(ErrorCode::kInvalidArgument, "tpm.nv_size", "data too large for an NV index");
+  }
+  auto handle = OpenPersistent(tpm, index);
+  if (!handle) return Fail(handle.error());
+  auto chunk = ChunkSize(tpm);
+  if (!chunk) return Fail(chunk.error());
+  for (size_t offset = 0; offset < data.size(); offset += *chunk) {
+    size_t n = std::min<size_t>(*chunk, data.size() - offset);
+    if (auto st =
+            WriteRange(tpm, handle->get(), data.subspan(offset, n), static_cast<uint16_t>(offset));
+        !st) {
+      return st;
+    }
+  }
+  return Ok();
+}
+
+Status WriteLockNvIndex(Tpm& tpm, TPM2_HANDLE index) {
+  auto handle = OpenPersistent(tpm, index);
+  if (!handle) return Fail(handle.error());
+  TSS2_RC rc = Esys_NV_WriteLock(tpm.esys(), ESYS_TR_RH_OWNER, handle->get(), ESYS_TR_PASSWORD,
+                                 ESYS_TR_NONE, ESYS_TR_NONE);
+  if (auto err = TpmError(rc, "Esys_NV_WriteLock")) return std::unexpected(*err);
+  return Ok();
+}
+
+Status DefineNvCounter(Tpm& tpm, TPM2_HANDLE index) {
+  return DefineNvIndex(tpm, index,
+                       TPMA_NV_OWNERWRITE | TPMA_NV_OWNERREAD | TPMA_NV_NO_DA |
+                           (TPM2_NT_COUNTER << TPMA_NV_TPM2_NT_SHIFT),
+                       8);
 }
 
 Result<uint64_t> IncrementNvCounter(Tpm& tpm, TPM2_HANDLE index) {

@@ -1,4 +1,5 @@
-// NV indices: reading certificates the manufacturer stored, and monotonic counters.
+// NV indices: reading certificates the manufacturer stored, writing ones a factory issued
+// (define, chunked write, write lock), and monotonic counters.
 //
 // Counters are defined in the owner hierarchy with TPMA_NV_COUNTER, owner read/write and
 // noDA, so failures never count towards dictionary-attack lockout. A counter can only be
@@ -26,6 +27,7 @@ struct NvIndexInfo {
   uint16_t data_size = 0;
   bool IsOwnerCounter() const;  // TPM2_NT_COUNTER, owner read and write, noDA, 8 bytes
   bool Written() const { return (attributes & TPMA_NV_WRITTEN) != 0; }
+  bool WriteLocked() const { return (attributes & TPMA_NV_WRITELOCKED) != 0; }
 };
 
 // ReadNvIndexInfo: absent is kNotFound "tpm.handle".
@@ -34,6 +36,23 @@ Result<NvIndexInfo> ReadNvIndexInfo(Tpm& tpm, TPM2_HANDLE index);
 // ReadNvIndex reads the whole index, authorizing with the index itself (authread) or the
 // owner (ownerread), whichever its attributes allow. Absent: kNotFound "tpm.handle".
 Result<Bytes> ReadNvIndex(Tpm& tpm, TPM2_HANDLE index);
+
+// DefineNvIndex defines an index of `size` bytes in the owner hierarchy (owner auth) with
+// `attributes` (which also carry the index type), SHA-256 name and an empty auth value. An
+// index already defined at `index` is kAlreadyExists "tpm.nv_defined".
+Status DefineNvIndex(Tpm& tpm, TPM2_HANDLE index, TPMA_NV attributes, uint16_t size);
+
+// WriteNvIndex writes `data` at offset 0 of an ordinary index with owner authorization (the
+// index needs TPMA_NV_OWNERWRITE), in chunks no larger than TPM_PT_NV_BUFFER_MAX. A crash
+// part-way leaves the index written (TPMA_NV_WRITTEN) with the old bytes after the last chunk.
+// Absent: kNotFound "tpm.handle"; over 65535 bytes: kInvalidArgument "tpm.nv_size"; a
+// write-locked index fails with the TPM's error.
+Status WriteNvIndex(Tpm& tpm, TPM2_HANDLE index, ByteView data);
+
+// WriteLockNvIndex sends TPM2_NV_WriteLock with owner authorization. With TPMA_NV_WRITEDEFINE
+// the index then stays read-only until it is undefined; with TPMA_NV_WRITE_STCLEAR until the
+// next TPM Reset. Other indices fail with the TPM's error.
+Status WriteLockNvIndex(Tpm& tpm, TPM2_HANDLE index);
 
 // DefineNvCounter defines an 8-byte counter; an index already defined at `index` is
 // kAlreadyExists "tpm.nv_defined".

@@ -5,14 +5,13 @@
 #include <algorithm>
 #include <cctype>
 
+#include "certs/leaf_issuance.h"
 #include "certs/x509_sign.h"
 #include "certs/x509_util.h"
 #include "common/openssl.h"
 
 namespace edgetrust::certs {
 namespace {
-
-constexpr std::time_t kBackdate = 5 * 60;  // tolerate clocks a few minutes behind
 
 Error Ossl(std::string_view call) {
   return OpenSslError(ErrorCode::kInternal, "crypto.openssl", call);
@@ -71,40 +70,6 @@ Status CheckProfile(const LeafProfile& profile) {
   return Ok();
 }
 
-// NewCertificate starts a v3 certificate: random 128-bit positive serial, validity, key.
-Result<OpenSslPtr<X509>> NewCertificate(const PublicKey& key, const X509_NAME* subject,
-                                        const X509_NAME* issuer, std::time_t not_before,
-                                        std::time_t not_after) {
-  OpenSslPtr<X509> x(X509_new());
-  auto serial_bytes = RandomBytes(16);
-  if (!serial_bytes) return Fail(serial_bytes.error());
-  (*serial_bytes)[0] = static_cast<uint8_t>(((*serial_bytes)[0] & 0x7f) | 0x40);
-  OpenSslPtr<BIGNUM> bn(BN_bin2bn(serial_bytes->data(), 16, nullptr));
-  OpenSslPtr<ASN1_INTEGER> serial(bn ? BN_to_ASN1_INTEGER(bn.get(), nullptr) : nullptr);
-  if (!x || !serial || X509_set_version(x.get(), X509_VERSION_3) != 1 ||
-      X509_set_serialNumber(x.get(), serial.get()) != 1 ||
-      X509_set_subject_name(x.get(), subject) != 1 || X509_set_issuer_name(x.get(), issuer) != 1 ||
-      X509_time_adj_ex(X509_getm_notBefore(x.get()), 0, 0, &not_before) == nullptr ||
-      X509_time_adj_ex(X509_getm_notAfter(x.get()), 0, 0, &not_after) == nullptr ||
-      X509_set_pubkey(x.get(), key.get0_evp()) != 1) {
-    return std::unexpected(Ossl("X509 setters"));
-  }
-  return x;
-}
-
-// AddExtensions adds `(nid, config value)` pairs with `issuer` and `subject` in the context.
-Status AddExtensions(X509* subject, X509* issuer,
-                     std::initializer_list<std::pair<int, const char*>> extensions) {
-  X509V3_CTX ctx;
-  X509V3_set_ctx(&ctx, issuer, subject, nullptr, nullptr, 0);
-  for (auto [nid, value] : extensions) {
-    auto ext = internal::MakeExtension(nid, value, &ctx);
-    if (!ext) return Fail(ext.error());
-    if (X509_add_ext(subject, ext->get(), -1) != 1) return std::unexpected(Ossl("X509_add_ext"));
-  }
-  return Ok();
-}
-
 Status AddSubjectAltNames(X509* x, const LeafProfile& profile) {
   if (profile.uri_sans.empty() && profile.dns_sans.empty()) return Ok();
   OpenSslPtr<GENERAL_NAMES> names(sk_GENERAL_NAME_new_null());
@@ -142,21 +107,8 @@ Result<CertificateAuthority> CertificateAuthority::Create(std::shared_ptr<const 
   if (!signer || chain.empty()) {
     return Fail(ErrorCode::kInvalidArgument, "ca.not_a_ca", "no signer or no CA certificate");
   }
-  X509* ca = chain.front().get0_x509();
-  uint32_t flags = X509_get_extension_flags(ca);
-  if ((flags & EXFLAG_CA) == 0 || (X509_get_key_usage(ca) & KU_KEY_CERT_SIGN) == 0) {
-    return Fail(ErrorCode::kInvalidArgument, "ca.not_a_ca",
-                "certificate lacks basicConstraints CA:TRUE or keyCertSign");
-  }
-  if (X509_get0_subject_key_id(ca) == nullptr) {
-    return Fail(ErrorCode::kInvalidArgument, "ca.not_a_ca",
-                "CA certificate has no subjectKeyIdentifier (needed for AKI)");
-  }
-  auto key = chain.front().public_key();
-  if (!key) return Fail(key.error());
-  if (!key->Equals(signer->public_key())) {
-    return Fail(ErrorCode::kInvalidArgument, "ca.key_mismatch",
-                "the CA certificate does not certify the signer's key");
+  if (auto st = internal::CheckIssuingCa(chain.front(), signer->public_key()); !st) {
+    return Fail(st.error());
   }
   return CertificateAuthority(std::move(signer), std::move(chain));
 }
@@ -165,28 +117,21 @@ Result<Certificate> CertificateAuthority::Issue(const PublicKey& subject_key,
                                                 const LeafProfile& profile, std::time_t now) const {
   if (auto st = CheckProfile(profile); !st) return Fail(st.error());
   const Certificate& ca = certificate();
-  if (now < ca.not_before() || now >= ca.not_after()) {
-    return Fail(ErrorCode::kFailedPrecondition, "ca.expired", "the CA is not valid now");
-  }
   auto subject = internal::MakeName(profile.common_name);
   if (!subject) return Fail(subject.error());
-  std::time_t not_after = std::min<std::time_t>(now + profile.lifetime.count(), ca.not_after());
-  auto x = NewCertificate(subject_key, subject->get(), X509_get_subject_name(ca.get0_x509()),
-                          now - kBackdate, not_after);
+  auto x = internal::NewLeafCertificate(subject_key, subject->get(), ca, now, profile.lifetime);
   if (!x) return Fail(x.error());
-  if (auto st = AddExtensions(x->get(), ca.get0_x509(),
-                              {{NID_basic_constraints, "critical,CA:FALSE"},
-                               {NID_key_usage, "critical,digitalSignature"},
-                               {NID_ext_key_usage, "clientAuth"},
-                               {NID_subject_key_identifier, "hash"},
-                               {NID_authority_key_identifier, "keyid:always"}});
+  if (auto st = internal::AddExtensions(x->get(), ca.get0_x509(),
+                                        {{NID_basic_constraints, "critical,CA:FALSE"},
+                                         {NID_key_usage, "critical,digitalSignature"},
+                                         {NID_ext_key_usage, "clientAuth"},
+                                         {NID_subject_key_identifier, "hash"},
+                                         {NID_authority_key_identifier, "keyid:always"}});
       !st) {
     return Fail(st.error());
   }
   if (auto st = AddSubjectAltNames(x->get(), profile); !st) return Fail(st.error());
-  auto der = internal::SignX509(*signer_, x->get());
-  if (!der) return Fail(der.error());
-  return Certificate::FromDer(*der);
+  return internal::SignCertificate(*signer_, x->get());
 }
 
 Result<Bytes> CertificateAuthority::IssueCrl(const std::vector<RevokedCertificate>& revoked,
@@ -250,19 +195,17 @@ Result<Certificate> MakeSelfSignedCa(const Signer& signer, const std::string& co
   if (lifetime.count() <= 0) return BadProfile("lifetime must be positive");
   auto name = internal::MakeName(common_name);
   if (!name) return Fail(name.error());
-  auto x = NewCertificate(signer.public_key(), name->get(), name->get(), now - kBackdate,
-                          now + lifetime.count());
+  auto x = internal::NewCertificate(signer.public_key(), name->get(), name->get(),
+                                    now - internal::kBackdate, now + lifetime.count());
   if (!x) return Fail(x.error());
-  if (auto st = AddExtensions(x->get(), x->get(),
-                              {{NID_basic_constraints, "critical,CA:TRUE,pathlen:0"},
-                               {NID_key_usage, "critical,keyCertSign,cRLSign"},
-                               {NID_subject_key_identifier, "hash"}});
+  if (auto st = internal::AddExtensions(x->get(), x->get(),
+                                        {{NID_basic_constraints, "critical,CA:TRUE,pathlen:0"},
+                                         {NID_key_usage, "critical,keyCertSign,cRLSign"},
+                                         {NID_subject_key_identifier, "hash"}});
       !st) {
     return Fail(st.error());
   }
-  auto der = internal::SignX509(signer, x->get());
-  if (!der) return Fail(der.error());
-  return Certificate::FromDer(*der);
+  return internal::SignCertificate(signer, x->get());
 }
 
 }  // namespace edgetrust::certs

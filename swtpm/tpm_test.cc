@@ -27,8 +27,10 @@ std::string HandleList(const std::vector<TPM2_HANDLE>& handles) {
 
 }  // namespace
 
-void TpmTest::SetUpTestSuite() {
-  auto started = SwtpmProcess::Start();
+void TpmTest::SetUpTestSuite() { SetUpTestSuiteWith({}); }
+
+void TpmTest::SetUpTestSuiteWith(const SwtpmOptions& options) {
+  auto started = SwtpmProcess::Start(options);
   ASSERT_TRUE(started.has_value()) << started.error().ToString();
   Process() = std::move(*started);
 }

@@ -30,6 +30,10 @@ class TpmTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite();
   static void TearDownTestSuite();
+  // SetUpTestSuiteWith starts the binary's swtpm with `options` instead of the defaults: a
+  // fixture that needs another TPM (say one without EK certificates) declares
+  // `static void SetUpTestSuite()` that calls it with, say, `with_ek_certs = false`.
+  static void SetUpTestSuiteWith(const SwtpmOptions& options);
   void SetUp() override;
   void TearDown() override;
 
