@@ -22,6 +22,9 @@
 namespace edgetrust::daemon::api {
 
 inline constexpr size_t kMaxLocalBodySize = 16 * 1024;
+// kMaxSocketPathLength: the longest local API socket path. sun_path holds 107 bytes, and the
+// daemon first binds "<path>.tmp<pid>" (up to 11 more bytes, pid_max 4194304) beside it.
+inline constexpr size_t kMaxSocketPathLength = 107 - 11;
 
 // DeviceState is what GET /status reports:
 //   enrolling: no valid certificate yet, an enrollment attempt is running or due;

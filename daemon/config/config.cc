@@ -9,8 +9,8 @@
 #include <cstdint>
 #include <map>
 #include <optional>
-#include <sstream>
 
+#include "daemon/api/wire.h"
 #include "daemon/config/toml_reader.h"
 #include "enrollment/api/wire.h"
 
@@ -179,9 +179,11 @@ Status ReadLocalApi(Reader& root, DaemonConfig& out) {
   auto socket = r.AbsolutePath("socket");
   if (!socket) return Fail(socket.error());
   if (socket->has_value()) {
-    if ((*socket)->size() >= sizeof(sockaddr_un{}.sun_path)) {
+    if ((*socket)->size() > api::kMaxSocketPathLength) {
       return r.Invalid("socket", (*table)->get("socket"),
-                       "longer than a Unix socket path allows (107 bytes)");
+                       "longer than " + std::to_string(api::kMaxSocketPathLength) +
+                           " bytes (a Unix socket path holds 107, and the daemon binds a "
+                           "temporary name beside it first)");
     }
     out.socket_path = **socket;
   }
@@ -233,17 +235,10 @@ Result<DaemonConfig> ParseDaemonConfig(std::string_view text, std::string_view s
     return Fail(ErrorCode::kResourceExhausted, "config.too_large",
                 std::string(source) + ": larger than 1 MiB");
   }
-  toml::table root_table;
-  try {
-    root_table = toml::parse(text, std::string(source));
-  } catch (const toml::parse_error& e) {
-    std::ostringstream where;
-    where << source << ":" << e.source().begin.line << ":" << e.source().begin.column << ": "
-          << e.description();
-    return Fail(ErrorCode::kInvalidArgument, "config.syntax", where.str());
-  }
+  auto root_table = toml_config::Parse(text, source);
+  if (!root_table) return Fail(root_table.error());
   DaemonConfig config;
-  Reader root(root_table, "", source);
+  Reader root(*root_table, "", source);
   auto tcti = root.RequiredString("tcti");
   if (!tcti) return Fail(tcti.error());
   config.tcti = *tcti;

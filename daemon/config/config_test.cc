@@ -113,6 +113,16 @@ TEST(DaemonConfigTest, AcceptsEveryDurationUnitAndTheLargestUid) {
   EXPECT_EQ(config->principals[0].uid, 4294967294u);
 }
 
+// The longest socket path the config accepts is one the server can bind (with its temporary
+// "<path>.tmp<pid>" name); one byte more is refused in the config, not at bind time.
+TEST(DaemonConfigTest, AcceptsTheLongestBindableSocketPath) {
+  const std::string longest = "/" + std::string(95, 's');
+  auto config = ParseDaemonConfig(Base("[local_api]\nsocket = \"" + longest + "\"\n"), "t.toml");
+  ASSERT_TRUE(config.has_value()) << config.error().ToString();
+  EXPECT_EQ(config->socket_path.size(), 96u);
+  EXPECT_FALSE(ParseDaemonConfig(Base("[local_api]\nsocket = \"" + longest + "s\"\n"), "t.toml"));
+}
+
 TEST(DaemonConfigTest, ExampleConfigParses) {
   const char* dir = std::getenv("EDGETRUST_SOURCE_DIR");
   ASSERT_NE(dir, nullptr);
@@ -217,7 +227,7 @@ std::vector<BadCase> BadCases() {
       // --- [local_api] ---
       {"relative socket", Base("[local_api]\nsocket = \"edgetrustd.sock\" # <-\n"),
        "local_api.socket"},
-      {"socket too long", Base("[local_api]\nsocket = \"/" + std::string(107, 's') + "\" # <-\n"),
+      {"socket too long", Base("[local_api]\nsocket = \"/" + std::string(96, 's') + "\" # <-\n"),
        "local_api.socket"},
       {"unknown local_api key", Base("[local_api]\nmode = \"0660\" # <-\n"), "local_api.mode"},
       {"principals not an array", Base("[local_api]\nprincipals = 5 # <-\n"),

@@ -11,6 +11,7 @@
 #include <utility>
 
 #include "common/unique_fd.h"
+#include "daemon/api/wire.h"
 
 namespace edgetrust::daemon::server {
 namespace {
@@ -59,7 +60,8 @@ Status CheckPath(const std::string& path) {
 
 Result<ListeningSocket> BindListeningSocket(const std::string& path, mode_t mode) {
   const std::string temp = path + ".tmp" + std::to_string(::getpid());
-  if (path.empty() || temp.size() >= sizeof(sockaddr_un{}.sun_path)) {
+  if (path.empty() || path.size() > api::kMaxSocketPathLength ||
+      temp.size() >= sizeof(sockaddr_un{}.sun_path)) {
     return Fail(ErrorCode::kInvalidArgument, "local_api.bad_socket_path",
                 "socket path is empty or too long: " + path);
   }
