@@ -29,6 +29,34 @@ std::unexpected<Error> BadResponse(const std::string& what) {
 
 bool IsSuccess(int status) { return status >= 200 && status < 300; }
 
+std::unexpected<Error> BadCredentials(const std::string& what) {
+  return Fail(ErrorCode::kInvalidArgument, "client.bad_credentials", what);
+}
+
+// CheckClientCredentials reads the client chain and checks that its leaf certifies the key,
+// so that a wrong pair is an error here rather than a failed handshake later.
+Status CheckClientCredentials(const ClientOptions& options) {
+  if (options.client_certificate_path.empty() != (options.client_key == nullptr)) {
+    return BadCredentials("a client certificate and a client key go together");
+  }
+  if (options.client_key == nullptr) return Ok();
+  auto pem = ReadFile(options.client_certificate_path);
+  if (!pem) return BadCredentials("cannot read client certificate: " + pem.error().ToString());
+  auto chain = certs::Certificate::ChainFromPem(
+      std::string_view(reinterpret_cast<const char*>(pem->data()), pem->size()));
+  if (!chain) {
+    return BadCredentials(options.client_certificate_path +
+                          " holds no certificate: " + chain.error().ToString());
+  }
+  auto leaf_key = chain->front().public_key();
+  if (!leaf_key || !leaf_key->Equals(options.client_key->public_key())) {
+    return BadCredentials(options.client_certificate_path +
+                          ": the first certificate is not for the client key");
+  }
+  options.client_key->RetainModuleUntilExit();
+  return Ok();
+}
+
 }  // namespace
 
 class EnrollmentClient::Impl {
@@ -87,6 +115,9 @@ Result<std::unique_ptr<EnrollmentClient>> EnrollmentClient::Create(const ClientO
     return Fail(ErrorCode::kInvalidArgument, "client.bad_ca_bundle",
                 "CA bundle holds no certificate: " + anchors.error().ToString());
   }
+  if (auto credentials = CheckClientCredentials(options); !credentials) {
+    return Fail(credentials.error());
+  }
   try {
     web::uri base(options.base_url);
     if (base.scheme() != "https" || base.host().empty() ||
@@ -97,13 +128,17 @@ Result<std::unique_ptr<EnrollmentClient>> EnrollmentClient::Create(const ClientO
     http::client::http_client_config config;
     config.set_timeout(options.timeout);
     config.set_validate_certificates(true);
-    std::string ca_path = options.ca_bundle_path;
-    config.set_ssl_context_callback([ca_path](boost::asio::ssl::context& context) {
+    config.set_ssl_context_callback([options](boost::asio::ssl::context& context) {
       // Trust the bundle only: replace the store that set_default_verify_paths filled.
       SSL_CTX_set_cert_store(context.native_handle(), X509_STORE_new());
-      boost::system::error_code ignored;  // read at Create already; a failure fails the handshake
-      context.load_verify_file(ca_path, ignored);
+      // Files read at Create already; a failure here fails the handshake.
+      boost::system::error_code ignored;
+      context.load_verify_file(options.ca_bundle_path, ignored);
       SSL_CTX_set_min_proto_version(context.native_handle(), TLS1_2_VERSION);
+      if (options.client_key != nullptr) {
+        context.use_certificate_chain_file(options.client_certificate_path, ignored);
+        SSL_CTX_use_PrivateKey(context.native_handle(), options.client_key->get0_pkey());
+      }
     });
     http::client::http_client client(base, config);
     return std::unique_ptr<EnrollmentClient>(

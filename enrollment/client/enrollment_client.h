@@ -5,14 +5,17 @@
 //
 // TLS: the service's certificate must chain to a certificate in `ca_bundle_path` (and only
 // there: the system trust store is not used) and name the URL's host (IP or DNS SAN).
-// Connections are kept alive and reused across requests.
+// Connections are kept alive and reused across requests. With client credentials the client
+// also authenticates itself (mutual TLS, the operator API): the private key stays in its
+// PKCS#11 token.
 //
 // Errors are values; no exception leaves this class:
 //   - a non-2xx answer: HttpError (http_error.h), i.e. the server's reason code
 //     ("quote.nonce_mismatch", "challenge.used", ...) with a code from the status;
 //   - no answer (connection refused, TLS failure, timeout): kUnavailable "client.unreachable";
 //   - a 2xx answer that is not the documented shape: kInternal "client.bad_response";
-//   - bad options: kInvalidArgument "client.bad_url" / "client.bad_ca_bundle".
+//   - bad options: kInvalidArgument "client.bad_url" / "client.bad_ca_bundle" /
+//     "client.bad_credentials" (certificate unreadable or not for the key).
 //
 // Thread-safe: requests may be issued concurrently from several threads (they share the
 // connection pool).
@@ -26,6 +29,7 @@
 #include <string_view>
 #include <vector>
 
+#include "certs/pkcs11_key.h"
 #include "certs/signer.h"
 #include "common/bytes.h"
 #include "common/error.h"
@@ -37,6 +41,11 @@ struct ClientOptions {
   std::string base_url;        // "https://127.0.0.1:8443" (no path)
   std::string ca_bundle_path;  // PEM certificates that anchor the service's TLS certificate
   std::chrono::milliseconds timeout{30000};
+  // Mutual TLS, both or neither: the client certificate chain (PEM, leaf first) and its key in
+  // a token. The client calls client_key->RetainModuleUntilExit() (cpprestsdk frees TLS
+  // contexts on its own threads, after the client is gone).
+  std::string client_certificate_path{};
+  std::shared_ptr<const certs::Pkcs11PrivateKey> client_key{};
 };
 
 // HttpResponse is an answer of Send, whatever its status.
