@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# demo.sh: set up and build, start a private swtpm with manufacturer-signed EK certificates,
+# tour.sh: the parts one at a time (demo.sh is the end-to-end story). Sets up and builds, start a private swtpm with manufacturer-signed EK certificates,
 # show what edgetrust sees in it, then start the enrollment service (CA and TLS keys in a
 # SoftHSM token, SQLite registry) and enroll the TPM over TLS; then run the device daemon
 # edgetrustd on a second swtpm: it enrolls by itself, serves its local API on a Unix socket,
@@ -72,54 +72,10 @@ tpm2_checkquote -u "$work/quote/ak.pub.pem" -m "$work/quote/quote.attest" \
 echo
 echo "== the enrollment service: device CA and TLS keys in a SoftHSM token, SQLite registry"
 svc="$work/service"
-mkdir -p "$svc"
-"$root/enrollment/server/testing/make-enrolld-env.sh" "$svc" >/dev/null
+# shellcheck source-path=SCRIPTDIR source=demo/service.sh
+source "$root/scripts/demo/service.sh"
+start_enrollment_service "$svc"
 "$edgetrust" ca show --cert "$svc/ca.pem" | sed 's/^/   /'
-# free_port [EXCEPT]: an unused loopback port (nothing answers on it), not EXCEPT, below Linux's
-# ephemeral range (32768-60999), where a busy machine's outgoing connections would take it.
-free_port() {
-  local p
-  while :; do
-    p=$((20000 + RANDOM % 12000))
-    [ "$p" != "${1:-}" ] || continue
-    (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null || { echo "$p"; return; }
-  done
-}
-device_port=$(free_port)
-operator_port=$(free_port "$device_port")
-cat >"$svc/enrolld.toml" <<EOF
-[listeners.device]
-address = "127.0.0.1"
-port = $device_port
-tls_certificate_chain = "tls-chain.pem"
-tls_key_uri = "pkcs11:token=edgetrust;object=tls;type=private"
-
-[listeners.operator]
-address = "127.0.0.1"
-port = $operator_port
-tls_certificate_chain = "tls-chain.pem"
-tls_key_uri = "pkcs11:token=edgetrust;object=tls;type=private"
-client_ca = "operator-ca.pem"
-
-[ca]
-pkcs11_module = "/usr/lib/softhsm/libsofthsm2.so"
-key_uri = "pkcs11:token=edgetrust;object=device-ca;type=private"
-pin_file = "hsm.pin"
-chain = "ca.pem"
-
-[store]
-url = "sqlite:$svc/registry.db"
-
-[audit]
-log = "audit.jsonl"
-EOF
-SOFTHSM2_CONF="$svc/softhsm2.conf" "$enrolld" --config "$svc/enrolld.toml" >"$svc/enrolld.log" 2>&1 &
-enrolld_pid=$!
-for _ in $(seq 100); do
-  grep -q "edgetrust-enrolld: ready" "$svc/enrolld.log" && break
-  kill -0 "$enrolld_pid" 2>/dev/null || { cat "$svc/enrolld.log" >&2; exit 1; }
-  sleep 0.1
-done
 grep "edgetrust-enrolld: ready" "$svc/enrolld.log" | sed 's/^/   /'
 
 echo

@@ -3,6 +3,7 @@
 
 #include "tools/ca_commands.h"
 #include "tools/device_commands.h"
+#include "tools/factory_commands.h"
 #include "tools/manifest_commands.h"
 #include "tools/tpm_commands.h"
 
@@ -31,6 +32,9 @@ int main(int argc, char** argv) {
   manifest->require_subcommand(1);
   edgetrust::tools::AddManifestSign(*manifest, &rc);
   edgetrust::tools::AddManifestVerify(*manifest, &rc);
+  CLI::App* factory = app.add_subcommand("factory", "The factory provisioning station");
+  factory->require_subcommand(1);
+  edgetrust::tools::AddFactoryProvision(*factory, &rc);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -20,18 +20,9 @@ fail() {
 echo
 echo "== the module gate: a throw-away manifest-signing PKI (openssl, P-256)"
 pki="$gate/pki"
-openssl req -x509 -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 \
-  -keyout "$pki/root.key" -out "$pki/root.pem" -subj "/CN=edgetrust demo manifest root" \
-  -addext "basicConstraints=critical,CA:TRUE" -addext "keyUsage=critical,keyCertSign,cRLSign" \
-  2>/dev/null
-openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$pki/signer.key" \
-  -out "$pki/signer.csr" -subj "/CN=edgetrust demo release pipeline" 2>/dev/null
-printf '%s\n' "basicConstraints=critical,CA:FALSE" "keyUsage=critical,digitalSignature" \
-  "extendedKeyUsage=codeSigning" "subjectKeyIdentifier=hash" "authorityKeyIdentifier=keyid" \
-  >"$pki/signer.ext"
-openssl x509 -req -in "$pki/signer.csr" -CA "$pki/root.pem" -CAkey "$pki/root.key" -days 1 \
-  -set_serial "0x$(openssl rand -hex 8)" -extfile "$pki/signer.ext" -out "$pki/signer.pem" \
-  2>/dev/null
+# shellcheck source-path=SCRIPTDIR source=signing.sh
+source "$root/scripts/demo/signing.sh"
+make_signing_pki "$pki"
 printf '   root:   %s\n   signer: %s: %s\n' \
   "$(openssl x509 -in "$pki/root.pem" -noout -subject | sed 's/^subject=//')" \
   "$(openssl x509 -in "$pki/signer.pem" -noout -subject | sed 's/^subject=//')" \
@@ -57,25 +48,13 @@ start_daemon gate
 registration_id=$(curl -sS --unix-socket "$socket" http://localhost/status | jq -r .registration_id)
 echo "   gate on; this device's registration id: ${registration_id:0:16}..."
 
-# make_image NAME DIR: pack DIR as a module image (ustar tar, docs/agent.md), stage the tar as
-# <staging_dir>/<sha256 hex> and set image_sha256 and image_size.
+# make_image NAME DIR: pack DIR as a module image, stage the tar as <staging_dir>/<sha256 hex>
+# and set image_sha256 and image_size.
 make_image() {
-  tar --format=ustar --owner=0 --group=0 --numeric-owner --mtime=@0 --sort=name \
-    -cf "$gate/images/$1.tar" -C "$2" .
-  image_sha256=$(sha256sum "$gate/images/$1.tar" | cut -d' ' -f1)
-  image_size=$(stat -c %s "$gate/images/$1.tar")
+  pack_image "$1" "$2" "$gate/images"
   cp "$gate/images/$1.tar" "$staging/$image_sha256"
   printf '   %-8s %s (%s bytes): %s\n' "$1" "${image_sha256:0:16}..." "$image_size" \
     "$(tar -tf "$gate/images/$1.tar" | grep -v '/$' | sed 's|^\./||' | paste -sd ' ')"
-}
-# ticker_dir DIR GREETING: a module that logs "GREETING, tick N" every second.
-ticker_dir() {
-  mkdir -p "$1/bin"
-  # shellcheck disable=SC2016  # the module expands these, not this script
-  printf '%s\n' '#!/bin/sh' "# $2" 'n=0' \
-    'while :; do n=$((n + 1)); echo "$GREETING, tick $n"; sleep 1; done' >"$1/bin/ticker"
-  chmod 755 "$1/bin/ticker"
-  echo '{"entrypoint": ["bin/ticker"]}' >"$1/edgetrust-image.json"
 }
 
 echo
@@ -83,9 +62,7 @@ echo "== two module images (ustar tars with edgetrust-image.json) staged as <sta
 ticker_dir "$gate/src/ticker" "release 2"
 make_image ticker "$gate/src/ticker"
 ticker_sha256=$image_sha256 ticker_size=$image_size
-mkdir -p "$gate/src/sleeper/bin"
-cp /bin/sleep "$gate/src/sleeper/bin/sleep"
-echo '{"entrypoint": ["bin/sleep", "600"]}' >"$gate/src/sleeper/edgetrust-image.json"
+sleeper_dir "$gate/src/sleeper"
 make_image sleeper "$gate/src/sleeper"
 sleeper_sha256=$image_sha256 sleeper_size=$image_size
 
@@ -234,21 +211,17 @@ jq -r '[.seq, .type, (.version // "-"), (.module // "-"), ((.digest // .initial)
   while read -r seq type version module digest; do
     printf '   %2s %-9s version %-2s module %-8s %s\n' "$seq" "$type" "$version" "$module" "$digest"
   done
-# Replay from the last boot line: v = initial, then v = SHA-256(v || digest) per line.
-pcr=$(jq -rs 'map(select(.type == "boot")) | last | .pcr' "$events")
-replayed=$(jq -rs 'map(select(.type == "boot")) | last | .initial' "$events")
-for digest in $(jq -rs 'reduce .[] as $e ([]; if $e.type == "boot" then [] else . + [$e.digest] end)
-    | .[]' "$events"); do
-  replayed=$(printf '%s%s' "$replayed" "$digest" | xxd -r -p | sha256sum | cut -d' ' -f1)
-done
+# shellcheck source-path=SCRIPTDIR source=pcr.sh
+source "$root/scripts/demo/pcr.sh"
+pcr=$(event_log_pcr "$events")
+replayed=$(replay_event_log "$events")
 # The swtpm's TCP server serves one client at a time: stop the daemon before reading the TPM.
 kill "$daemon_pid"; wait "$daemon_pid" 2>/dev/null || true; daemon_pid=""
-quoted=$(TPM2TOOLS_TCTI="$device_tcti" tpm2_pcrread "sha256:$pcr" |
-  awk -v pcr="$pcr" '$1 == pcr":" { print tolower(substr($2, 3)) }')
-floor=$(TPM2TOOLS_TCTI="$device_tcti" tpm2_nvread -C o -s 8 0x0100ED6E | xxd -p)
+quoted=$(read_pcr "$device_tcti" "$pcr")
+floor=$(read_floor "$device_tcti")
 echo "   replayed     $replayed"
 echo "   PCR $pcr (TPM) $quoted"
-echo "   rollback floor in the TPM NV counter 0x0100ED6E: $((16#$floor))"
+echo "   rollback floor in the TPM NV counter 0x0100ED6E: $floor"
 [ -n "$quoted" ] && [ "$replayed" = "$quoted" ] || fail "the event log does not replay to PCR $pcr"
 echo "   MATCH"
-[ "$((16#$floor))" = 2 ] || fail "expected the rollback floor at 2, found $((16#$floor))"
+[ "$floor" = 2 ] || fail "expected the rollback floor at 2, found $floor"

@@ -1,0 +1,233 @@
+#include "tools/factory/station.h"
+
+#include <algorithm>
+#include <chrono>
+#include <ctime>
+
+#include "attestation/ek_certificate.h"
+#include "attestation/primary_keys.h"
+#include "attestation/tpm.h"
+#include "attestation/tpm_public.h"
+#include "certs/chain.h"
+#include "certs/ek_credential.h"
+#include "certs/pkcs11_key.h"
+#include "certs/pkcs11_signer.h"
+#include "common/crypto.h"
+#include "common/file.h"
+#include "tools/factory/bundle.h"
+#include "tools/factory/registry.h"
+
+namespace edgetrust::factory {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+// Timed runs `f` and adds its wall-clock time to `*ms`.
+template <typename F>
+auto Timed(double* ms, F&& f) {
+  const auto start = Clock::now();
+  auto result = f();
+  *ms += std::chrono::duration<double, std::milli>(Clock::now() - start).count();
+  return result;
+}
+
+std::string NowRfc3339() {
+  std::time_t now = std::time(nullptr);
+  std::tm tm{};
+  gmtime_r(&now, &tm);
+  char text[32];
+  std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return text;
+}
+
+Result<std::string> ReadText(const std::string& path) {
+  auto bytes = ReadFile(path, 1024 * 1024);
+  if (!bytes) return Fail(bytes.error());
+  return std::string(bytes->begin(), bytes->end());
+}
+
+std::vector<std::string> MergeTags(std::vector<std::string> a, const std::vector<std::string>& b) {
+  for (const std::string& tag : b) {
+    if (std::find(a.begin(), a.end(), tag) == a.end()) a.push_back(tag);
+  }
+  return a;
+}
+
+}  // namespace
+
+// Context is one device's run: the record being filled and what the steps pass on.
+struct Station::Context {
+  DeviceRecord record;
+  std::unique_ptr<attestation::Tpm> tpm;
+  std::optional<attestation::TpmPublic> ek;
+  bool changed = false;
+  Status Step(const char* name, Status status) {
+    if (!status) record.failed_step = name;
+    return status;
+  }
+};
+
+Result<std::unique_ptr<Station>> Station::Open(StationProfile profile) {
+  std::unique_ptr<Station> station(new Station());
+  auto ca_bundle = ReadText(profile.ca_bundle);
+  if (!ca_bundle) return Fail(ca_bundle.error());
+  station->ca_bundle_pem_ = std::move(*ca_bundle);
+  if (profile.bundle.manifest_roots) {
+    auto roots = ReadText(*profile.bundle.manifest_roots);
+    if (!roots) return Fail(roots.error());
+    if (auto parsed = certs::Certificate::ChainFromPem(*roots); !parsed) {
+      return Fail(ErrorCode::kInvalidArgument, "factory.bad_manifest_roots",
+                  *profile.bundle.manifest_roots + ": " + parsed.error().ToString());
+    }
+    station->manifest_roots_pem_ = std::move(*roots);
+  }
+  // A trial bundle (paths as long as a real one's), so that a profile whose device config
+  // edgetrustd would refuse (principals, paths) stops the run here, not at every device.
+  const std::string trial_id(64, '0');
+  BundleInput trial{trial_id,
+                    "station",
+                    profile.tags,
+                    profile.bundle.out_dir + "/" + trial_id,
+                    station->ca_bundle_pem_,
+                    station->manifest_roots_pem_};
+  if (auto files = RenderBundle(profile.bundle, profile.device_url, profile.ek_algorithm, trial);
+      !files) {
+    return Fail(files.error());
+  }
+  auto operator_key = certs::OpenPkcs11PrivateKey(profile.operator_key);
+  if (!operator_key) return Fail(operator_key.error());
+  enrollment::client::ClientOptions options;
+  options.base_url = profile.operator_url;
+  options.ca_bundle_path = profile.ca_bundle;
+  options.client_certificate_path = profile.operator_certificate;
+  options.client_key = std::shared_ptr<const certs::Pkcs11PrivateKey>(std::move(*operator_key));
+  auto client = enrollment::client::EnrollmentClient::Create(options);
+  if (!client) return Fail(client.error());
+  station->client_ = std::move(*client);
+  auto health = station->client_->Send("GET", "/healthz", "");
+  if (!health) return Fail(health.error());
+  if (health->status != 200) {
+    return Fail(ErrorCode::kUnavailable, "factory.service_unhealthy",
+                "operator API " + profile.operator_url + " answers /healthz with HTTP " +
+                    std::to_string(health->status));
+  }
+  if (profile.ek_ca) {
+    auto signer = certs::OpenPkcs11Signer(profile.ek_ca->key);
+    if (!signer) return Fail(signer.error());
+    station->ek_ca_signer_ = std::move(*signer);
+    auto pem = ReadText(profile.ek_ca->certificate);
+    if (!pem) return Fail(pem.error());
+    auto chain = certs::Certificate::ChainFromPem(*pem);
+    if (!chain) return Fail(chain.error());
+    station->ek_ca_certificate_ = chain->front();
+  }
+  station->profile_ = std::move(profile);
+  return station;
+}
+
+DeviceRecord Station::Provision(const DeviceLine& device) const {
+  Context ctx;
+  ctx.record.device = device;
+  ctx.record.ek_algorithm = profile_.ek_algorithm;
+  const auto start = Clock::now();
+  Status done = ProvisionSteps(ctx);
+  ctx.tpm.reset();  // the TPM connection is part of the device's time
+  ctx.record.times.total = std::chrono::duration<double, std::milli>(Clock::now() - start).count();
+  ctx.record.finished_at = NowRfc3339();
+  if (!done) {
+    ctx.record.outcome = Outcome::kFailed;
+    ctx.record.error = done.error();
+  } else {
+    ctx.record.outcome = ctx.changed ? Outcome::kProvisioned : Outcome::kUnchanged;
+  }
+  return ctx.record;
+}
+
+Status Station::ProvisionSteps(Context& ctx) const {
+  DeviceRecord& r = ctx.record;
+  PhaseTimes& t = r.times;
+  // tpm: the EK and the registration id.
+  auto tpm = Timed(&t.tpm, [&] { return attestation::Tpm::Open(r.device.tcti); });
+  if (!tpm) return ctx.Step("tpm", Fail(tpm.error()));
+  ctx.tpm = std::move(*tpm);
+  auto ek = Timed(&t.tpm, [&] { return attestation::EnsureEk(*ctx.tpm, profile_.ek_type); });
+  if (!ek) return ctx.Step("tpm", Fail(ek.error()));
+  ctx.changed |= ek->created;
+  ctx.ek = ek->public_area;
+  const Bytes ek_wire = ctx.ek->Marshal();
+  auto digest = Digest(HashAlgorithm::kSha256, ek_wire);
+  if (!digest) return ctx.Step("tpm", Fail(digest.error()));
+  r.registration_id = HexEncode(*digest);
+
+  if (auto ok = EkCertificateStep(ctx); !ok) return ctx.Step("ek_certificate", ok);
+
+  const std::vector<std::string> tags = MergeTags(profile_.tags, r.device.tags);
+  if (profile_.register_individual) {
+    EnrollmentSpec spec{r.registration_id, ek_wire, r.registration_id, profile_.pcr_policy_id,
+                        tags};
+    auto registered = Timed(&t.service, [&] { return EnsureIndividualEnrollment(*client_, spec); });
+    if (!registered) return ctx.Step("register", Fail(registered.error()));
+    r.enrollment = RegistrationName(*registered);
+    ctx.changed |= *registered != Registration::kExists;
+  } else {
+    r.enrollment = "not_registered";
+  }
+
+  BundleInput input{r.registration_id,
+                    r.device.tcti,
+                    tags,
+                    profile_.bundle.out_dir + "/" + r.registration_id,
+                    ca_bundle_pem_,
+                    manifest_roots_pem_};
+  r.bundle_dir = input.bundle_dir;
+  auto files = RenderBundle(profile_.bundle, profile_.device_url, profile_.ek_algorithm, input);
+  if (!files) return ctx.Step("bundle", Fail(files.error()));
+  auto written = WriteBundle(input.bundle_dir, *files);
+  if (!written) return ctx.Step("bundle", Fail(written.error()));
+  r.bundle = BundleWriteName(*written);
+  ctx.changed |= *written != BundleWrite::kUnchanged;
+  return Ok();
+}
+
+Status Station::EkCertificateStep(Context& ctx) const {
+  DeviceRecord& r = ctx.record;
+  PhaseTimes& t = r.times;
+  auto present =
+      Timed(&t.tpm, [&] { return attestation::ReadEkCertificate(*ctx.tpm, profile_.ek_type); });
+  if (present) {
+    if (auto ok = attestation::CheckEkCertificateKey(*present, *ctx.ek); !ok) return ok;
+    const bool ours = ek_ca_certificate_ &&
+                      certs::VerifyChain(*present, {}, {&*ek_ca_certificate_, 1},
+                                         certs::ChainProfile::kEkCredential, std::time(nullptr))
+                          .has_value();
+    r.ek_certificate = ours ? "factory" : "manufacturer";
+    return Ok();
+  }
+  // Unparsable contents may be a crashed station's half-written certificate: with an EK CA,
+  // WriteEkCertificate replaces it if it is ours and unlocked, and refuses anything else.
+  const bool torn = present.error().reason == "cert.malformed" && ek_ca_signer_ != nullptr;
+  if (present.error().reason != "ek.no_certificate" && !torn) return Fail(present.error());
+  if (!ek_ca_signer_) {
+    r.ek_certificate = "none";
+    return Ok();
+  }
+  auto tpm_description = Timed(&t.tpm, [&] { return attestation::DescribeTpm(*ctx.tpm); });
+  if (!tpm_description) return Fail(tpm_description.error());
+  auto ek_key = ctx.ek->ToPublicKey();
+  if (!ek_key) return Fail(ek_key.error());
+  certs::EkCertificateRequest request{*ek_key, *tpm_description, profile_.ek_ca->lifetime};
+  auto issued = Timed(&t.hsm, [&] {
+    return certs::IssueEkCertificate(*ek_ca_signer_, *ek_ca_certificate_, request,
+                                     std::time(nullptr));
+  });
+  if (!issued) return Fail(issued.error());
+  auto stored = Timed(&t.tpm, [&] {
+    return attestation::WriteEkCertificate(*ctx.tpm, profile_.ek_type, issued->der());
+  });
+  if (!stored) return Fail(stored.error());
+  r.ek_certificate = "issued";
+  ctx.changed = true;
+  return Ok();
+}
+
+}  // namespace edgetrust::factory
