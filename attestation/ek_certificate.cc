@@ -35,6 +35,12 @@ bool HoldsExactly(const Bytes& raw, ByteView der) {
                      [](uint8_t b) { return b == 0; });
 }
 
+// HoldsACertificate: `raw` starts with a whole X.509 certificate (padding after it allowed).
+bool HoldsACertificate(const Bytes& raw) {
+  const size_t len = DerLength(raw);
+  return len != 0 && len <= raw.size() && certs::Certificate::FromDer(ByteView(raw.data(), len));
+}
+
 Status WriteAndLock(Tpm& tpm, TPM2_HANDLE index, ByteView der) {
   if (auto st = WriteNvIndex(tpm, index, der); !st) return st;
   return WriteLockNvIndex(tpm, index);
@@ -49,16 +55,22 @@ Status DefineWriteAndLock(Tpm& tpm, TPM2_HANDLE index, ByteView der) {
   return WriteAndLock(tpm, index, der);
 }
 
-// FinishUnwritten completes a write that a crash interrupted before its first byte.
+// kNvStateBits change as an index is used; the rest of the attributes say who defined it how.
+constexpr TPMA_NV kNvStateBits = TPMA_NV_WRITTEN | TPMA_NV_WRITELOCKED | TPMA_NV_READLOCKED;
+
+bool IsOurs(const NvIndexInfo& info) {
+  return (info.attributes & ~kNvStateBits) == kFactoryEkCertificateNvAttributes;
+}
+
+// FinishUnwritten completes a write that a crash interrupted before its first byte. Only an
+// index defined the way we define it is reused or redefined; anyone else's is left alone.
 Status FinishUnwritten(Tpm& tpm, TPM2_HANDLE index, const NvIndexInfo& info, ByteView der) {
-  if (info.attributes == kFactoryEkCertificateNvAttributes && info.data_size == der.size()) {
-    return WriteAndLock(tpm, index, der);
-  }
-  if ((info.attributes & TPMA_NV_PLATFORMCREATE) != 0) {
+  if (!IsOurs(info)) {
     return Fail(ErrorCode::kFailedPrecondition, "ek.nv_index_mismatch",
-                "the EK certificate NV index was defined by the platform with another size "
-                "or attributes");
+                "the EK certificate NV index is defined, empty, with attributes the station "
+                "does not use: someone else's; undefine it to let the station write it");
   }
+  if (info.data_size == der.size()) return WriteAndLock(tpm, index, der);
   if (auto st = UndefineNvIndex(tpm, index); !st) return st;
   return DefineWriteAndLock(tpm, index, der);
 }
@@ -68,11 +80,9 @@ Status FinishWritten(Tpm& tpm, TPM2_HANDLE index, const NvIndexInfo& info, ByteV
   auto raw = ReadNvIndex(tpm, index);
   if (!raw) return Fail(raw.error());
   if (!HoldsExactly(*raw, der)) {
-    // Ours and never locked: a station crashed while writing it, so it holds no finished
-    // certificate. Anything else is someone's certificate and is never overwritten.
-    constexpr TPMA_NV kStateBits = TPMA_NV_WRITTEN | TPMA_NV_WRITELOCKED | TPMA_NV_READLOCKED;
-    if ((info.attributes & ~kStateBits) == kFactoryEkCertificateNvAttributes &&
-        !info.WriteLocked()) {
+    // Ours, never locked, and not a whole certificate: a station crashed while writing it.
+    // Anything else — locked, foreign, or a whole certificate — is never overwritten.
+    if (IsOurs(info) && !info.WriteLocked() && !HoldsACertificate(*raw)) {
       if (auto st = UndefineNvIndex(tpm, index); !st) return st;
       return DefineWriteAndLock(tpm, index, der);
     }

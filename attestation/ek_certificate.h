@@ -46,16 +46,15 @@ inline constexpr TPMA_NV kFactoryEkCertificateNvAttributes =
 // owner auth), in chunks of at most TPM_PT_NV_BUFFER_MAX bytes, and then write-locks it.
 // Idempotent and crash-safe for a station that retries:
 //   - absent index                          defined, written, locked;
-//   - defined but never written (a crash between define and write; the retry's certificate
-//     may differ in size) written, after undefining and redefining it if its size or
-//     attributes differ (an unwritten platformcreate index: kFailedPrecondition
-//     "ek.nv_index_mismatch");
+//   - defined but never written (a crash between define and write), with our attributes:
+//     written (redefined first if the retry's certificate has another size); with anyone
+//     else's attributes: kFailedPrecondition "ek.nv_index_mismatch", left alone;
 //   - holds exactly `der` (zero padding allowed, as ReadEkCertificate reads it) Ok, locking it
 //     first if a crash came between write and lock;
-//   - holds other bytes, with our attributes and not write-locked (a crash during the write:
-//     no finished certificate) undefined, redefined, written and locked;
-//   - holds anything else                   kAlreadyExists "ek.certificate_present"; a
-//     finished (locked) or foreign certificate is never overwritten.
+//   - holds bytes that are not a whole certificate, with our attributes and not write-locked
+//     (a crash during the write) undefined, redefined, written and locked;
+//   - holds anything else (another whole certificate, a locked or foreign index)
+//     kAlreadyExists "ek.certificate_present": never overwritten.
 // Other errors: kInvalidArgument "cert.malformed" (`der` is not one X.509 certificate),
 // "ek.certificate_too_large" (over TPM_PT_NV_INDEX_MAX); the TPM's errors.
 Status WriteEkCertificate(Tpm& tpm, EkType type, ByteView der);

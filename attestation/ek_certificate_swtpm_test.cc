@@ -189,6 +189,35 @@ TEST_P(EkCertificateWriteTest, FinishesWhatACrashLeftBehind) {
   }
 }
 
+// What is not ours, or is a whole certificate, is never replaced, locked or not.
+TEST_P(EkCertificateWriteTest, LeavesOtherIndicesAndWholeCertificatesAlone) {
+  PersistentKey ek = Ek();
+  certs::Certificate issued = IssueFor(ek);
+  certs::Certificate other = IssueFor(ek);
+  const auto size = static_cast<uint16_t>(issued.der().size());
+  // Someone else's empty index (authwrite instead of ownerwrite).
+  ASSERT_TRUE(UndefineNvIndex(tpm(), Index()).has_value());
+  const TPMA_NV foreign =
+      (kFactoryEkCertificateNvAttributes & ~TPMA_NV_OWNERWRITE) | TPMA_NV_AUTHWRITE;
+  ASSERT_TRUE(DefineNvIndex(tpm(), Index(), foreign, size).has_value());
+  auto mismatch = WriteEkCertificate(tpm(), GetParam(), issued.der());
+  ASSERT_FALSE(mismatch.has_value());
+  EXPECT_EQ(mismatch.error().reason, "ek.nv_index_mismatch");
+  auto kept = ReadNvIndexInfo(tpm(), Index());
+  ASSERT_TRUE(kept.has_value());
+  EXPECT_EQ(kept->attributes, foreign);
+  // Our attributes, unlocked, holding another whole certificate.
+  ASSERT_TRUE(UndefineNvIndex(tpm(), Index()).has_value());
+  ASSERT_TRUE(DefineNvIndex(tpm(), Index(), kFactoryEkCertificateNvAttributes,
+                            static_cast<uint16_t>(other.der().size()))
+                  .has_value());
+  ASSERT_TRUE(WriteNvIndex(tpm(), Index(), other.der()).has_value());
+  auto present = WriteEkCertificate(tpm(), GetParam(), issued.der());
+  ASSERT_FALSE(present.has_value());
+  EXPECT_EQ(present.error().reason, "ek.certificate_present");
+  ExpectReadBack(other, ek);
+}
+
 TEST_P(EkCertificateWriteTest, RefusesWhatIsNotACertificateOrTooLarge) {
   auto malformed = WriteEkCertificate(tpm(), GetParam(), AsBytes("not a certificate"));
   ASSERT_FALSE(malformed.has_value());

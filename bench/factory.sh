@@ -51,6 +51,7 @@ ca_bundle = "$work/service/ca.pem"
 operator_key_uri = "pkcs11:token=factory;object=station;type=private"
 pin_file = "station.pin"
 operator_certificate = "station.pem"
+software_tpm = true
 [enrollment]
 tags = ["bench"]
 [ek_ca]
@@ -83,12 +84,16 @@ make_devices() {
 
 # run LABEL SET JOBS: one batch; prints its line of the table.
 run() {
-  local start end
+  local start end rc=0
   start=$(date +%s%N)
   SOFTHSM2_CONF="$work/station/softhsm2.conf" "$edgetrust" factory provision \
     --profile "$work/station/station.toml" --batch "$work/$2.csv" --jobs "$3" --json \
-    --no-progress >"$work/$1.jsonl"
+    --no-progress >"$work/$1.jsonl" 2>"$work/$1.err" || rc=$?
   end=$(date +%s%N)
+  # A failed device still has its record (its outcome is counted); a run with none failed
+  # before any device.
+  [ -s "$work/$1.jsonl" ] || { cat "$work/$1.err" >&2; echo "bench: $1 failed (exit $rc)" >&2;
+    return 1; }
   jq -rs --arg name "$1" --argjson wall "$(( (end - start) / 1000000 ))" '
     def mean(f): (map(f) | add) / length;
     (map(select(.outcome == "failed")) | length) as $failed |

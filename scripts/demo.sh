@@ -24,6 +24,12 @@ enrolld="$build/enrollment/server/edgetrust-enrolld"
 edgetrustd="$build/daemon/edgetrustd"
 agent="$build/daemon/agent/edgetrust-agent"
 command -v jq >/dev/null || { echo "demo.sh: needs jq (apt-get install jq)" >&2; exit 1; }
+# The logs directory is replaced at every run: only one this script made (it has the marker).
+marker=.edgetrust-demo-logs
+if [ -e "$logs" ] && [ ! -e "$logs/$marker" ] && [ -n "$(ls -A "$logs" 2>/dev/null)" ]; then
+  echo "demo.sh: $logs exists and is not a demo logs directory; set EDGETRUST_DEMO_LOGS" >&2
+  exit 1
+fi
 t0=$(date +%s%N)
 
 # Short: each device's socket lives under it, and a socket path holds at most 96 bytes.
@@ -55,9 +61,12 @@ fail() {
   if [ -n "${2:-}" ] && [ -f "$2" ]; then sed 's/^/   /' "$2" >&2; echo >&2; fi
   exit 1
 }
-# save_logs copies the logs (never keys or state) to $logs, replacing an earlier run's.
+# save_logs copies the logs (never keys or state) to $logs, replacing an earlier run's, and
+# records in run.env what this run used (work directory, process ids) for test-demo.sh to
+# check that nothing is left behind.
 save_logs() {
-  rm -rf "$logs" && mkdir -p "$logs" || return
+  rm -rf "$logs" && mkdir -p "$logs" && touch "$logs/$marker" || return
+  printf 'work=%s\npids="%s"\n' "$work" "$all_pids" >"$logs/run.env"
   cp "$work"/service/{enrolld.log,audit.jsonl} "$logs/" 2>/dev/null
   cp "$work/b/records.jsonl" "$logs/station-records.jsonl" 2>/dev/null
   cp "$work"/summary.{txt,json} "$logs/" 2>/dev/null
@@ -80,6 +89,7 @@ elapsed() {
 }
 names=(A B)
 bundles=()
+all_pids=""  # every process this run started, for run.env
 
 echo "== 1. two devices come off the line: private swtpms"
 for i in 0 1; do
@@ -91,6 +101,7 @@ for i in 0 1; do
   "$root/swtpm/start-swtpm.sh" --state-dir "$tpm" --ca-dir "$work/manufacturer-ca" \
     >"$tpm.env" 2>>"$work/tpm-${names[$i]}.log" || fail "swtpm did not start" "$work/tpm-${names[$i]}.log"
   tctis[$i]=$(sed -n 's/^EDGETRUST_TCTI=//p' "$tpm.env")
+  all_pids+=" $(sed -n 's/^EDGETRUST_SWTPM_PID=//p' "$tpm.env")"
 done
 echo "   device A: ${tctis[0]}, EK certificate from its TPM manufacturer"
 echo "   device B: ${tctis[1]}, no EK certificate"
@@ -101,6 +112,7 @@ echo "== 2. the cloud: enrollment service, device CA key in SoftHSM, SQLite regi
 source "$root/scripts/demo/service.sh"
 svc="$work/service"
 start_enrollment_service "$svc" || fail "the enrollment service did not start"
+all_pids+=" $enrolld_pid"
 echo "   device API https://127.0.0.1:$device_port, operator API https://127.0.0.1:$operator_port" \
   "(mutual TLS)"
 
@@ -130,6 +142,7 @@ ca_bundle = "$svc/ca.pem"
 operator_key_uri = "pkcs11:token=factory;object=station;type=private"
 pin_file = "station.pin"
 operator_certificate = "station.pem"
+software_tpm = true                      # a test rig: the devices are swtpms
 
 [enrollment]
 ek_algorithm = "rsa2048"
@@ -175,6 +188,7 @@ for i in 0 1; do
   mkdir -p "${bundles[$i]}/staging"
   "$edgetrustd" --config "${bundles[$i]}/config.toml" >"${bundles[$i]}/edgetrustd.log" 2>&1 &
   daemon_pids[$i]=$!
+  all_pids+=" ${daemon_pids[$i]}"
 done
 for i in 0 1; do
   socket="${bundles[$i]}/api.sock"
@@ -253,6 +267,7 @@ for i in 0 1; do
     --smoke-test "$work/smoke-test.sh" --smoke-timeout 10s --log-level warning \
     2>"${bundles[$i]}/agent.log" &
   agent_pids[$i]=$!
+  all_pids+=" ${agent_pids[$i]}"
 done
 for i in 0 1; do
   status="${bundles[$i]}/agent/agent-status.json"

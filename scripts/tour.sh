@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# tour.sh: the parts one at a time (demo.sh is the end-to-end story). Sets up and builds, start a private swtpm with manufacturer-signed EK certificates,
-# show what edgetrust sees in it, then start the enrollment service (CA and TLS keys in a
+# tour.sh: the parts one at a time (demo.sh is the end-to-end story). Sets up and builds,
+# starts a private swtpm with manufacturer-signed EK certificates, shows what edgetrust sees in
+# it, then starts the enrollment service (CA and TLS keys in a
 # SoftHSM token, SQLite registry) and enroll the TPM over TLS; then run the device daemon
 # edgetrustd on a second swtpm: it enrolls by itself, serves its local API on a Unix socket,
 # signs with its TPM-held identity key and boots warm without enrolling again; then the module
@@ -16,7 +17,7 @@ edgetrust="$root/build/dev/tools/edgetrust"
 enrolld="$root/build/dev/enrollment/server/edgetrust-enrolld"
 edgetrustd="$root/build/dev/daemon/edgetrustd"
 agent="$root/build/dev/daemon/agent/edgetrust-agent"
-command -v jq >/dev/null || { echo "demo.sh: needs jq (apt-get install jq)" >&2; exit 1; }
+command -v jq >/dev/null || { echo "tour.sh: needs jq (apt-get install jq)" >&2; exit 1; }
 
 work=$(mktemp -d -t edgetrust-demo.XXXXXX)
 enrolld_pid=""
@@ -47,7 +48,10 @@ if ! started=$("$root/swtpm/start-swtpm.sh" --state-dir "$work/tpm" \
   cat "$work/start.log" >&2
   exit 1
 fi
-eval "$started"
+# started_var NAME: the value of NAME in start-swtpm.sh's output (read, never eval'ed).
+started_var() { sed -n "s/^$1=//p" <<<"$started"; }
+EDGETRUST_TCTI=$(started_var EDGETRUST_TCTI)
+EDGETRUST_MANUFACTURER_CA=$(started_var EDGETRUST_MANUFACTURER_CA)
 echo "   TCTI $EDGETRUST_TCTI"
 echo
 echo "== edgetrust tpm info"
@@ -121,8 +125,7 @@ if ! started=$("$root/swtpm/start-swtpm.sh" --state-dir "$work/tpm-device" \
   cat "$work/start-device.log" >&2
   exit 1
 fi
-eval "$started"
-device_tcti=$EDGETRUST_TCTI
+device_tcti=$(started_var EDGETRUST_TCTI)
 EDGETRUST_TCTI=$tcti_first
 mkdir -m 0700 "$work/edgetrustd"
 cat >"$work/edgetrustd/config.toml" <<EOF

@@ -6,7 +6,9 @@
 // with a factory-issued EK certificate.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <fstream>
+#include <map>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <sstream>
@@ -75,7 +77,8 @@ class FactoryE2eTest : public ::testing::Test {
                        enrolld_->ca_bundle_path() +
                        "\"\n\n[station]\n"
                        "operator_key_uri = \"pkcs11:token=factory;object=station;type=private\"\n"
-                       "pin_file = \"station.pin\"\noperator_certificate = \"station.pem\"\n\n"
+                       "pin_file = \"station.pin\"\noperator_certificate = \"station.pem\"\n"
+                       "software_tpm = true\n\n"
                        "[enrollment]\ntags = [\"line7\"]\n" +
                        enrollment + "\n";
     if (with_ek_ca) {
@@ -166,7 +169,8 @@ TEST_F(FactoryE2eTest, BatchProvisionsEveryDeviceReportsTheBrokenOneAndReRunsIde
   EXPECT_EQ(first.exit_code, 1) << first.output;  // one device failed, the batch went on
   auto records = JsonLines(first.output);
   ASSERT_EQ(records.size(), line.size() + 1) << first.output;
-  int issued = 0, manufacturer = 0, failed = 0;
+  int issued = 0, present = 0, failed = 0;
+  std::map<std::string, std::string> source;  // tcti -> ek_certificate of the first run
   for (const json& r : records) {
     if (r["tcti"] == kBrokenTcti) {
       ++failed;
@@ -179,12 +183,14 @@ TEST_F(FactoryE2eTest, BatchProvisionsEveryDeviceReportsTheBrokenOneAndReRunsIde
     EXPECT_EQ(r["enrollment"], "created") << r.dump();
     EXPECT_EQ(r["bundle"], "written") << r.dump();
     issued += r["ek_certificate"] == "issued";
-    manufacturer += r["ek_certificate"] == "manufacturer";
+    present += r["ek_certificate"] == "present";
+    source[r["tcti"]] = r["ek_certificate"];
+    EXPECT_EQ(r["ek_certificate_serial"].get<std::string>().empty(), false) << r.dump();
     EXPECT_GT(r["timing_ms"]["tpm"].get<double>(), 0.0);
   }
   EXPECT_EQ(failed, 1);
   EXPECT_EQ(issued, kWithoutCerts);
-  EXPECT_EQ(manufacturer, kWithCerts);
+  EXPECT_EQ(present, kWithCerts);
   // The summary's totals line went to stderr's neighbour: stdout carried JSON only.
   auto records_file = RunCommand("wc -l < " + ShellQuote(Path("batch-bundles/records.jsonl")));
   EXPECT_EQ(std::stoi(records_file.output), static_cast<int>(line.size()) + 1);
@@ -228,21 +234,28 @@ TEST_F(FactoryE2eTest, BatchProvisionsEveryDeviceReportsTheBrokenOneAndReRunsIde
     EXPECT_EQ(r["outcome"], "unchanged") << r.dump();
     EXPECT_EQ(r["enrollment"], "exists");
     EXPECT_EQ(r["bundle"], "unchanged");
-    EXPECT_TRUE(r["ek_certificate"] == "factory" || r["ek_certificate"] == "manufacturer");
+    // What the station issued is recognised as the factory's; the makers' stay "present".
+    EXPECT_EQ(r["ek_certificate"], source[r["tcti"]] == "issued" ? "factory" : "present")
+        << r.dump();
   }
   json list = Operator("GET", "/v1/operator/enrollments/individual");
   EXPECT_EQ(list["enrollments"].size(), line.size());
 
-  // A new tag from the command line updates the enrollments (PUT), nothing else.
+  // A new tag from the command line does not rewrite what the service holds: each device is
+  // reported (the operator changes enrollments through the operator API), none is changed.
   auto third = Provision(profile, "--batch " + ShellQuote(Path("devices.csv")) + " --tag wave2");
-  auto updated = JsonLines(third.output);
-  ASSERT_FALSE(updated.empty());
-  EXPECT_EQ(updated.front()["enrollment"], "updated") << updated.front().dump();
-  const std::string first_id = updated.front()["registration_id"];
-  if (!first_id.empty()) {
-    json enrollment = Operator("GET", "/v1/operator/enrollments/individual/" + first_id);
+  EXPECT_EQ(third.exit_code, 1);
+  auto differs = JsonLines(third.output);
+  ASSERT_EQ(differs.size(), line.size() + 1);
+  for (const json& r : differs) {
+    if (r["tcti"] == kBrokenTcti) continue;
+    EXPECT_EQ(r["outcome"], "failed");
+    EXPECT_EQ(r["error"]["step"], "register");
+    EXPECT_EQ(r["error"]["reason"], "factory.enrollment_differs") << r.dump();
+    json enrollment = Operator(
+        "GET", "/v1/operator/enrollments/individual/" + r["registration_id"].get<std::string>());
     std::vector<std::string> tags = enrollment["tags"];
-    EXPECT_NE(std::find(tags.begin(), tags.end(), "wave2"), tags.end());
+    EXPECT_EQ(std::find(tags.begin(), tags.end(), "wave2"), tags.end());
   }
 }
 
@@ -304,6 +317,68 @@ TEST_F(FactoryE2eTest, AFactoryIssuedEkCertificateMakesGroupEnrollmentWork) {
   EXPECT_NE(enrolled.output.find("enrolled: device " + id), std::string::npos) << enrolled.output;
 }
 
+// A TPM whose NV holds an EK certificate for another TPM's key (a copied certificate) is
+// reported at the certificate step, and nothing about it reaches the service.
+TEST_F(FactoryE2eTest, AnEkCertificateForAnotherKeyIsReportedAndNothingIsRegistered) {
+  auto donor = StartTpm(true);
+  auto clone = StartTpm(false);
+  ASSERT_TRUE(donor && clone);
+  const std::string der = Path("donor-ek.der");
+  auto copy = RunCommand("TPM2TOOLS_TCTI=" + ShellQuote(donor->tcti()) + " tpm2_nvread -C o -o " +
+                         ShellQuote(der) + " 0x01c00002 && size=$(stat -c %s " + ShellQuote(der) +
+                         ") && TPM2TOOLS_TCTI=" + ShellQuote(clone->tcti()) +
+                         " tpm2_nvdefine -C o -s $size -a 'ownerwrite|ownerread|authread'" +
+                         " 0x01c00002 >/dev/null && TPM2TOOLS_TCTI=" + ShellQuote(clone->tcti()) +
+                         " tpm2_nvwrite -C o -i " + ShellQuote(der) + " 0x01c00002");
+  ASSERT_EQ(copy.exit_code, 0) << copy.output;
+  auto run = Provision(WriteProfile("clone"), "--tcti " + ShellQuote(clone->tcti()));
+  EXPECT_EQ(run.exit_code, 1) << run.output;
+  auto records = JsonLines(run.output);
+  ASSERT_EQ(records.size(), 1u);
+  EXPECT_EQ(records[0]["outcome"], "failed");
+  EXPECT_EQ(records[0]["error"]["step"], "ek_certificate");
+  EXPECT_EQ(records[0]["error"]["reason"], "ek.cert_key_mismatch");
+  const std::string id = records[0]["registration_id"];
+  ASSERT_EQ(id.size(), 64u);
+  auto answer = RunCommand(
+      "curl -s -o /dev/null -w '%{http_code}' --cacert " + ShellQuote(enrolld_->ca_bundle_path()) +
+      " --cert " + ShellQuote(enrolld_->operator_client_cert_path()) + " --key " +
+      ShellQuote(enrolld_->operator_client_key_path()) + " " +
+      ShellQuote(enrolld_->operator_url() + "/v1/operator/enrollments/individual/" + id));
+  EXPECT_EQ(answer.output, "404");
+}
+
+// A batch line whose TCTI would run a command (tpm2-tss's "cmd" loader) or load a library is
+// refused before any device is touched, and nothing is written.
+TEST_F(FactoryE2eTest, ATctiThatCouldRunCodeStopsTheBatchBeforeAnyDevice) {
+  auto tpm = StartTpm(false);
+  ASSERT_NE(tpm, nullptr);
+  const std::string marker = Path("cmd-ran");
+  WriteText(Path("evil.csv"), "\"" + tpm->tcti() + "\"\n\"cmd:touch " + marker + "\"\n");
+  const std::string profile = WriteProfile("evil");
+  auto run = Provision(profile, "--batch " + ShellQuote(Path("evil.csv")));
+  EXPECT_EQ(run.exit_code, 2) << run.output;
+  auto err = RunCommand("cat " + ShellQuote(Path("stderr.txt")));
+  EXPECT_NE(err.output.find("factory.tcti_refused"), std::string::npos) << err.output;
+  EXPECT_NE(err.output.find("evil.csv:2"), std::string::npos) << err.output;
+  EXPECT_TRUE(JsonLines(run.output).empty());
+  EXPECT_NE(RunCommand("test -e " + ShellQuote(marker)).exit_code, 0);
+  EXPECT_NE(RunCommand("test -e " + ShellQuote(Path("evil-bundles"))).exit_code, 0);
+  // Without software_tpm = true a swtpm is refused too (the factory CA certifies only TPMs
+  // attached to the station).
+  std::string text;
+  {
+    std::ifstream in(profile);
+    text.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  }
+  text.replace(text.find("software_tpm = true"), 19, "software_tpm = false");
+  WriteText(profile, text);
+  auto strict = Provision(profile, "--tcti " + ShellQuote(tpm->tcti()));
+  EXPECT_EQ(strict.exit_code, 2);
+  EXPECT_NE(RunCommand("cat " + ShellQuote(Path("stderr.txt"))).output.find("software_tpm"),
+            std::string::npos);
+}
+
 TEST_F(FactoryE2eTest, TheStationStopsBeforeTheFirstDeviceWhenItsCredentialIsWrong) {
   const std::string profile = WriteProfile("wrong-cert");
   // The operator certificate of someone else's key: refused before any TPM is touched.
@@ -316,6 +391,7 @@ TEST_F(FactoryE2eTest, TheStationStopsBeforeTheFirstDeviceWhenItsCredentialIsWro
   WriteText(profile, text);
   auto run = Provision(profile, "--tcti " + ShellQuote(kBrokenTcti));
   EXPECT_EQ(run.exit_code, 2);  // the profile is wrong: an invalid argument
+  EXPECT_NE(RunCommand("test -e " + ShellQuote(Path("wrong-cert-bundles"))).exit_code, 0);
   auto err = RunCommand("cat " + ShellQuote(Path("stderr.txt")));
   EXPECT_NE(err.output.find("client.bad_credentials"), std::string::npos) << err.output;
   EXPECT_TRUE(JsonLines(run.output).empty());

@@ -8,14 +8,20 @@
 //   (tools/factory/device_list.h) as tools/factory/station.h describes: EK and registration id,
 //   EK certificate (issued by the profile's [ek_ca] when the TPM has none), individual
 //   enrollment with the operator API, configuration bundle in <out-dir>/<registration id>/.
-//   --tag adds tags to the profile's and the batch line's, --pcr-policy and --out-dir replace
-//   the profile's. Progress (with ETA) goes to stderr; stdout gets the summary table, or with
+//   Every TCTI is checked first (tools/factory/tcti_policy.h: no "cmd:" or library paths;
+//   software TPMs only with [station] software_tpm = true). --tag adds tags to the profile's
+//   and the batch line's, --pcr-policy and --out-dir replace the profile's. Progress (with ETA)
+//   goes to stderr; stdout gets the summary table, or with
 //   --json one JSON line per device (tools/factory/record.h). Each record is also appended to
-//   --records (default <out-dir>/records.jsonl) as the device finishes, for the factory's MES.
+//   --records (default <out-dir>/records.jsonl) as the device finishes and synced, for the
+//   factory's MES (a record that cannot be saved is printed whole on stderr, and the exit
+//   status is 1). Nothing is written before the station has opened its tokens and reached
+//   the service.
 //   A re-run is idempotent: every step checks what is there first and says "unchanged".
-//   Exit 0 every device provisioned or unchanged; 1 a device failed (the others were still
-//   done) or the station could not start (token, service); 2 invalid arguments, profile or
-//   batch file (nothing was done).
+//   Exit 0 every device provisioned or unchanged and recorded; 1 a device failed (the others
+//   were still done), a record could not be saved, or the station could not start (token,
+//   service unreachable); 2 invalid arguments, profile, batch file, TCTI or credentials
+//   (kInvalidArgument: nothing was done).
 #ifndef EDGETRUST_TOOLS_FACTORY_COMMANDS_H_
 #define EDGETRUST_TOOLS_FACTORY_COMMANDS_H_
 

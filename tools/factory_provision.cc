@@ -1,20 +1,23 @@
 // edgetrust factory provision: see tools/factory_commands.h.
-#include <fcntl.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 #include <memory>
 #include <string>
 #include <vector>
 
-#include "common/unique_fd.h"
+#include "enrollment/api/wire.h"
 #include "tools/cli_util.h"
 #include "tools/factory/batch.h"
+#include "tools/factory/bundle.h"
 #include "tools/factory/device_list.h"
 #include "tools/factory/names.h"
 #include "tools/factory/progress.h"
+#include "tools/factory/records_file.h"
 #include "tools/factory/station.h"
+#include "tools/factory/tcti_policy.h"
 #include "tools/factory_commands.h"
 
 namespace edgetrust::tools {
@@ -38,44 +41,6 @@ std::unexpected<Error> Usage(const std::string& what) {
   return Fail(ErrorCode::kInvalidArgument, "cli.usage", what);
 }
 
-// RecordsFile appends one line per device with a single write(2) each (O_APPEND), so that a
-// crash leaves whole lines and an MES tailing the file never sees half a record.
-class RecordsFile {
- public:
-  static Result<RecordsFile> Open(const std::string& path) {
-    UniqueFd fd(::open(path.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644));
-    if (fd.get() < 0) {
-      return Fail(ErrorCode::kUnavailable, "file.open", "cannot open records file " + path);
-    }
-    return RecordsFile(std::move(fd), path);
-  }
-  Status Append(const std::string& line) {
-    const std::string text = line + "\n";
-    if (::write(fd_.get(), text.data(), text.size()) != static_cast<ssize_t>(text.size())) {
-      return Fail(ErrorCode::kUnavailable, "file.write", "cannot append to " + path_);
-    }
-    return Ok();
-  }
-  Status Sync() {
-    if (::fsync(fd_.get()) != 0) return Fail(ErrorCode::kUnavailable, "file.sync", path_);
-    return Ok();
-  }
-
- private:
-  RecordsFile(UniqueFd fd, std::string path) : fd_(std::move(fd)), path_(std::move(path)) {}
-  UniqueFd fd_;
-  std::string path_;
-};
-
-Status EnsureOutDir(const std::string& dir) {
-  std::error_code ec;
-  std::filesystem::create_directories(dir, ec);
-  if (ec)
-    return Fail(ErrorCode::kUnavailable, "file.mkdir",
-                "cannot create " + dir + ": " + ec.message());
-  return Ok();
-}
-
 Result<std::vector<factory::DeviceLine>> Devices(const ProvisionOptions& opt) {
   if (!opt.batch.empty()) {
     if (!opt.serial.empty())
@@ -89,45 +54,70 @@ Result<std::vector<factory::DeviceLine>> Devices(const ProvisionOptions& opt) {
   return std::vector<factory::DeviceLine>{device};
 }
 
-Result<int> Run(const ProvisionOptions& opt) {
+// CheckArguments validates what the command line adds to the profile, as strictly as the
+// profile and the batch file are.
+Status CheckArguments(const ProvisionOptions& opt) {
   for (const std::string& tag : opt.tags) {
     if (!factory::IsValidTag(tag)) return Usage("--tag " + tag + ": not [A-Za-z0-9._-]{1,64}");
   }
+  if (!opt.pcr_policy.empty() && !enrollment::api::ValidRegistrationId(opt.pcr_policy)) {
+    return Usage("--pcr-policy: expected 1-128 of [A-Za-z0-9._:-], not starting with '.' or '-'");
+  }
+  if (opt.serial.size() > 128 || std::any_of(opt.serial.begin(), opt.serial.end(),
+                                             [](char c) { return c < 0x20 || c > 0x7e; })) {
+    return Usage("--serial: printable ASCII, at most 128 bytes");
+  }
+  return Ok();
+}
+
+Result<int> Run(const ProvisionOptions& opt) {
+  if (auto ok = CheckArguments(opt); !ok) return Fail(ok.error());
   auto devices = Devices(opt);
   if (!devices) return Fail(devices.error());
   auto profile = factory::LoadStationProfile(opt.profile);
   if (!profile) return Fail(profile.error());
   for (const std::string& tag : opt.tags) profile->tags.push_back(tag);
   if (!opt.pcr_policy.empty()) profile->pcr_policy_id = opt.pcr_policy;
-  if (!opt.out_dir.empty()) profile->bundle.out_dir = opt.out_dir;
-  const std::string records_path =
-      opt.records.empty() ? profile->bundle.out_dir + "/records.jsonl" : opt.records;
-  if (auto dir = EnsureOutDir(profile->bundle.out_dir); !dir) return Fail(dir.error());
-  auto records_file = RecordsFile::Open(records_path);
-  if (!records_file) return Fail(records_file.error());
-
+  if (!opt.out_dir.empty()) profile->bundle.out_dir = std::filesystem::absolute(opt.out_dir);
+  // Every TCTI is judged before any device is touched (tcti_policy.h).
+  for (const factory::DeviceLine& device : *devices) {
+    if (auto ok = factory::CheckTcti(device.tcti, profile->software_tpm); !ok) {
+      const std::string where =
+          device.line > 0 ? opt.batch + ":" + std::to_string(device.line) + ": " : std::string();
+      return Fail(ErrorCode::kInvalidArgument, ok.error().reason, where + ok.error().message);
+    }
+  }
+  const std::string out_dir = profile->bundle.out_dir;
   auto station = factory::Station::Open(std::move(*profile));
   if (!station) return Fail(station.error());
+
+  // Output only once the station is ready: a run refused above leaves nothing behind.
+  if (auto dir = factory::CreateDirectories(out_dir); !dir) return Fail(dir.error());
+  const std::string records_path = opt.records.empty()
+                                       ? out_dir + "/records.jsonl"
+                                       : std::filesystem::absolute(opt.records).string();
+  auto records_file = factory::RecordsFile::Open(records_path);
+  if (!records_file) return Fail(records_file.error());
   factory::Progress progress(devices->size(), stderr, ::isatty(STDERR_FILENO) == 1);
-  Status append_failed = Ok();
+  size_t unsaved = 0;
   auto records =
       factory::RunBatch(**station, *devices, opt.jobs, [&](const factory::DeviceRecord& record) {
         const std::string line = factory::ToJsonLine(record);
-        if (auto ok = records_file->Append(line); !ok) {
-          append_failed = ok;
+        if (auto saved = records_file->Append(line); !saved) {
+          // The MES must not miss a device: the record goes to stderr instead, whole.
+          ++unsaved;
+          std::fprintf(stderr, "edgetrust: factory provision: %s; the record follows\n%s\n",
+                       saved.error().ToString().c_str(), line.c_str());
         }
         if (opt.json) std::printf("%s\n", line.c_str());
         if (!opt.no_progress) progress.Finished(record);
       });
   if (!opt.no_progress) progress.Close();
   if (!opt.json) std::fputs(factory::SummaryTable(records).c_str(), stdout);
-  Status synced = records_file->Sync();
-  if (!append_failed) return Fail(append_failed.error());
-  if (!synced) return Fail(synced.error());
-  for (const auto& record : records) {
-    if (record.outcome == factory::Outcome::kFailed) return 1;
-  }
-  return 0;
+  const bool failed = std::any_of(records.begin(), records.end(), [](const auto& record) {
+    return record.outcome == factory::Outcome::kFailed;
+  });
+  return failed || unsaved > 0 ? 1 : 0;
 }
 
 }  // namespace

@@ -25,11 +25,12 @@ devices_json="[]"
     match=false
     [ -n "$in_tpm" ] && [ "$replayed" = "$in_tpm" ] && match=true
     agent_status="$work/agent-$i.json"
+    all_pids+=" $(jq -r '[.modules[].pid] | join(" ")' "$agent_status")"
     echo
     echo "device ${names[$i]}  serial ${serials[$i]}  registration id $id"
     case ${ek_sources[$i]} in
       issued) ek_text="issued at the station by the factory EK CA (HSM), written to the TPM's NV" ;;
-      manufacturer) ek_text="from the TPM's manufacturer, in the TPM's NV" ;;
+      present) ek_text="from the TPM's manufacturer, in the TPM's NV" ;;
       *) ek_text=${ek_sources[$i]} ;;
     esac
     echo "  EK certificate  $ek_text"

@@ -85,9 +85,8 @@ bool SameContent(const std::string& path, const std::string& content) {
                     [](uint8_t a, char b) { return a == static_cast<uint8_t>(b); });
 }
 
-// CreateDirectories makes `dir` and its missing parents 0755 whatever the process umask (a
-// group-writable bundle directory would let others swap config.toml). Directories that already
-// exist are left alone.
+}  // namespace
+
 Status CreateDirectories(const std::filesystem::path& dir) {
   std::error_code ec;
   if (std::filesystem::is_directory(dir, ec)) return Ok();
@@ -104,8 +103,6 @@ Status CreateDirectories(const std::filesystem::path& dir) {
   }
   return Ok();
 }
-
-}  // namespace
 
 const char* BundleWriteName(BundleWrite w) {
   switch (w) {

@@ -15,6 +15,7 @@
 #ifndef EDGETRUST_TOOLS_FACTORY_BUNDLE_H_
 #define EDGETRUST_TOOLS_FACTORY_BUNDLE_H_
 
+#include <filesystem>
 #include <string>
 #include <vector>
 
@@ -41,6 +42,11 @@ Result<std::vector<BundleFile>> RenderBundle(const BundleProfile& profile,
                                              const std::string& device_url,
                                              const std::string& ek_algorithm,
                                              const BundleInput& input);
+
+// CreateDirectories makes `dir` and its missing parents 0755 whatever the process umask (a
+// group-writable bundle directory would let others swap config.toml). Directories that already
+// exist are left alone. Errors: kUnavailable "file.mkdir".
+Status CreateDirectories(const std::filesystem::path& dir);
 
 enum class BundleWrite { kWritten, kUnchanged, kUpdated };
 const char* BundleWriteName(BundleWrite w);  // "written", "unchanged", "updated"

@@ -40,6 +40,7 @@ std::string ToJsonLine(const DeviceRecord& r) {
                        {"registration_id", r.registration_id},
                        {"ek_algorithm", r.ek_algorithm},
                        {"ek_certificate", r.ek_certificate},
+                       {"ek_certificate_serial", r.ek_certificate_serial},
                        {"enrollment", r.enrollment},
                        {"bundle", r.bundle},
                        {"bundle_dir", r.bundle_dir},

@@ -3,8 +3,9 @@
 //
 // JSON line (one object, keys in this order, docs/factory-station.md):
 //   {"line","tcti","serial","outcome":"provisioned"|"unchanged"|"failed",
-//    "registration_id","ek_algorithm","ek_certificate":"manufacturer"|"factory"|"issued"|"none",
-//    "enrollment":"created"|"exists"|"updated"|"not_registered","bundle":"written"|...,
+//    "registration_id","ek_algorithm","ek_certificate":"present"|"factory"|"issued"|"none",
+//    "ek_certificate_serial" (hex, "" without one),
+//    "enrollment":"created"|"exists"|"not_registered","bundle":"written"|...,
 //    "bundle_dir","error":{"step","reason","message"}|null,
 //    "timing_ms":{"total","tpm","hsm","service","station"},"finished_at":"<RFC 3339 UTC>"}
 // Fields the station did not reach are "". Pure, thread-safe.
@@ -38,6 +39,7 @@ struct DeviceRecord {
   std::string registration_id;
   std::string ek_algorithm;
   std::string ek_certificate;
+  std::string ek_certificate_serial;
   std::string enrollment;
   std::string bundle;
   std::string bundle_dir;

@@ -20,7 +20,7 @@ DeviceRecord Provisioned() {
   r.outcome = Outcome::kProvisioned;
   r.registration_id = "5f1c0a9e3d7b2a6c4e8f0b1d3a5c7e9f5f1c0a9e3d7b2a6c4e8f0b1d3a5c7e9f";
   r.ek_algorithm = "rsa2048";
-  r.ek_certificate = "manufacturer";
+  r.ek_certificate = "present";
   r.enrollment = "created";
   r.bundle = "written";
   r.bundle_dir = "/srv/bundles/5f1c";
@@ -52,10 +52,10 @@ TEST(ToJsonLineTest, KeysInTheDocumentedOrder) {
   const ordered_json j = ordered_json::parse(line);
   std::vector<std::string> keys;
   for (const auto& [key, value] : j.items()) keys.push_back(key);
-  EXPECT_EQ(keys,
-            (std::vector<std::string>{"line", "tcti", "serial", "outcome", "registration_id",
-                                      "ek_algorithm", "ek_certificate", "enrollment", "bundle",
-                                      "bundle_dir", "error", "timing_ms", "finished_at"}));
+  EXPECT_EQ(keys, (std::vector<std::string>{"line", "tcti", "serial", "outcome", "registration_id",
+                                            "ek_algorithm", "ek_certificate",
+                                            "ek_certificate_serial", "enrollment", "bundle",
+                                            "bundle_dir", "error", "timing_ms", "finished_at"}));
   std::vector<std::string> timing;
   for (const auto& [key, value] : j["timing_ms"].items()) timing.push_back(key);
   EXPECT_EQ(timing, (std::vector<std::string>{"total", "tpm", "hsm", "service", "station"}));
@@ -66,7 +66,7 @@ TEST(ToJsonLineTest, KeysInTheDocumentedOrder) {
   EXPECT_EQ(j["outcome"], "provisioned");
   EXPECT_EQ(j["registration_id"], Provisioned().registration_id);
   EXPECT_EQ(j["ek_algorithm"], "rsa2048");
-  EXPECT_EQ(j["ek_certificate"], "manufacturer");
+  EXPECT_EQ(j["ek_certificate"], "present");
   EXPECT_EQ(j["enrollment"], "created");
   EXPECT_EQ(j["bundle"], "written");
   EXPECT_EQ(j["bundle_dir"], "/srv/bundles/5f1c");
@@ -86,7 +86,7 @@ TEST(ToJsonLineTest, ErrorIsAnObjectWithStepReasonMessage) {
   EXPECT_EQ(j["error"]["message"], "cannot open device:/dev/tpmrm1");
   // Fields the station did not reach are "".
   for (const char* key : {"serial", "registration_id", "ek_algorithm", "ek_certificate",
-                          "enrollment", "bundle", "bundle_dir"}) {
+                          "ek_certificate_serial", "enrollment", "bundle", "bundle_dir"}) {
     EXPECT_EQ(j[key], "") << key;
   }
 }

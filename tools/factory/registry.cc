@@ -24,17 +24,26 @@ std::unexpected<Error> BadAnswer(const std::string& what) {
   return Fail(ErrorCode::kInternal, "client.bad_response", "operator API: " + what);
 }
 
+// ParseExisting reads the fields the station judges; every one is required (a missing
+// "enabled" must not read as enabled).
 Result<Existing> ParseExisting(const std::string& body) {
   json doc = json::parse(body, nullptr, false);
   if (!doc.is_object()) return BadAnswer("enrollment is not a JSON object");
+  auto digest = doc.find("ek_digest");
+  auto policy = doc.find("pcr_policy_id");
+  auto tags = doc.find("tags");
+  auto enabled = doc.find("enabled");
+  if (digest == doc.end() || !digest->is_string() || policy == doc.end() || !policy->is_string() ||
+      tags == doc.end() || !tags->is_array() || enabled == doc.end() || !enabled->is_boolean()) {
+    return BadAnswer("enrollment lacks ek_digest, pcr_policy_id, tags or enabled");
+  }
   Existing e;
-  try {
-    e.ek_digest_hex = doc.at("ek_digest").get<std::string>();
-    e.pcr_policy_id = doc.value("pcr_policy_id", "");
-    e.tags = doc.value("tags", std::vector<std::string>{});
-    e.enabled = doc.value("enabled", true);
-  } catch (const json::exception& ex) {
-    return BadAnswer(std::string("enrollment: ") + ex.what());
+  e.ek_digest_hex = digest->get<std::string>();
+  e.pcr_policy_id = policy->get<std::string>();
+  e.enabled = enabled->get<bool>();
+  for (const json& tag : *tags) {
+    if (!tag.is_string()) return BadAnswer("enrollment tags are not strings");
+    e.tags.push_back(tag.get<std::string>());
   }
   return e;
 }
@@ -52,25 +61,19 @@ Result<std::optional<Existing>> Get(const enrollment::client::EnrollmentClient& 
   return std::optional<Existing>(std::move(*existing));
 }
 
-std::string Body(const EnrollmentSpec& spec, bool with_ek_public) {
+std::string CreateBody(const EnrollmentSpec& spec) {
   json body = {{"registration_id", spec.registration_id},
+               {"ek_public", Base64UrlEncode(spec.ek_public)},
                {"enabled", true},
                {"pcr_policy_id", spec.pcr_policy_id},
                {"tags", spec.tags}};
-  if (with_ek_public) {
-    body["ek_public"] = Base64UrlEncode(spec.ek_public);
-  } else {
-    body["ek_digest"] = spec.ek_digest_hex;
-  }
   return body.dump();
 }
 
-Status Expect(const Result<enrollment::client::HttpResponse>& answer, int status) {
-  if (!answer) return Fail(answer.error());
-  if (answer->status != status) {
-    return Fail(enrollment::client::HttpError(answer->status, answer->body));
-  }
-  return Ok();
+std::string Describe(const std::string& policy, const std::vector<std::string>& tags) {
+  std::string text = "policy \"" + policy + "\", tags [";
+  for (size_t i = 0; i < tags.size(); ++i) text += (i ? ", " : "") + tags[i];
+  return text + "]";
 }
 
 std::vector<std::string> Sorted(std::vector<std::string> v) {
@@ -79,8 +82,7 @@ std::vector<std::string> Sorted(std::vector<std::string> v) {
   return v;
 }
 
-Result<Registration> Reconcile(const enrollment::client::EnrollmentClient& client,
-                               const EnrollmentSpec& spec, const Existing& existing) {
+Result<Registration> Judge(const EnrollmentSpec& spec, const Existing& existing) {
   if (existing.ek_digest_hex != spec.ek_digest_hex) {
     return Fail(ErrorCode::kAlreadyExists, "factory.registration_conflict",
                 "registration id " + spec.registration_id +
@@ -94,10 +96,11 @@ Result<Registration> Reconcile(const enrollment::client::EnrollmentClient& clien
   if (existing.pcr_policy_id == spec.pcr_policy_id && Sorted(existing.tags) == Sorted(spec.tags)) {
     return Registration::kExists;
   }
-  auto put =
-      client.Send("PUT", std::string(kCollection) + "/" + spec.registration_id, Body(spec, false));
-  if (auto ok = Expect(put, 200); !ok) return Fail(ok.error());
-  return Registration::kUpdated;
+  return Fail(ErrorCode::kFailedPrecondition, "factory.enrollment_differs",
+              "the service enrolls " + spec.registration_id + " with " +
+                  Describe(existing.pcr_policy_id, Sorted(existing.tags)) + ", the station asks " +
+                  Describe(spec.pcr_policy_id, Sorted(spec.tags)) +
+                  "; change it with the operator API (the station never rewrites an enrollment)");
 }
 
 }  // namespace
@@ -108,8 +111,6 @@ const char* RegistrationName(Registration r) {
       return "created";
     case Registration::kExists:
       return "exists";
-    case Registration::kUpdated:
-      return "updated";
   }
   return "?";
 }
@@ -118,8 +119,8 @@ Result<Registration> EnsureIndividualEnrollment(const enrollment::client::Enroll
                                                 const EnrollmentSpec& spec) {
   auto existing = Get(client, spec.registration_id);
   if (!existing) return Fail(existing.error());
-  if (existing->has_value()) return Reconcile(client, spec, **existing);
-  auto created = client.Send("POST", std::string(kCollection), Body(spec, true));
+  if (existing->has_value()) return Judge(spec, **existing);
+  auto created = client.Send("POST", std::string(kCollection), CreateBody(spec));
   if (!created) return Fail(created.error());
   if (created->status == 201 || created->status == 200) return Registration::kCreated;
   if (created->status != 409) {
@@ -131,7 +132,7 @@ Result<Registration> EnsureIndividualEnrollment(const enrollment::client::Enroll
   if (!raced->has_value()) {
     return Fail(enrollment::client::HttpError(created->status, created->body));
   }
-  return Reconcile(client, spec, **raced);
+  return Judge(spec, **raced);
 }
 
 }  // namespace edgetrust::factory

@@ -2,14 +2,18 @@
 // the individual enrollment the profile asks for, over mutual TLS with the station's operator
 // certificate (an EnrollmentClient made with client credentials).
 //
-// EnsureIndividualEnrollment is idempotent. It reads the enrollment first:
-//   absent                                   → POST it                      → kCreated
-//   same EK digest, policy and tags, enabled → nothing                      → kExists
-//   same EK digest, other policy or tags     → PUT the profile's            → kUpdated
+// EnsureIndividualEnrollment is idempotent and never changes an enrollment that exists (the
+// operator API's PUT replaces the whole record: a station that re-sent it could re-enable a
+// device or drop a PCR policy an operator set in between). It reads the enrollment first:
+//   absent                                   → POST it        → kCreated
+//   same EK digest, policy and tags, enabled → nothing        → kExists
 //   another EK                               → kAlreadyExists "factory.registration_conflict"
 //   disabled by an operator                  → kFailedPrecondition "factory.enrollment_disabled"
-//                                              (the station never re-enables a device)
-// A POST that races another station (409) is read again. Service errors are passed on
+//   same EK, another policy or other tags    → kFailedPrecondition "factory.enrollment_differs"
+//                                              naming both (an operator changes it through the
+//                                              operator API, or deletes it for the station)
+// A POST that races another station (409) is judged again from what is there. An answer
+// without the fields above is "client.bad_response". Service errors are passed on
 // (enrollment/client/http_error.h). Thread-safe (the client is).
 #ifndef EDGETRUST_TOOLS_FACTORY_REGISTRY_H_
 #define EDGETRUST_TOOLS_FACTORY_REGISTRY_H_
@@ -31,8 +35,8 @@ struct EnrollmentSpec {
   std::vector<std::string> tags;
 };
 
-enum class Registration { kCreated, kExists, kUpdated };
-const char* RegistrationName(Registration r);  // "created", "exists", "updated"
+enum class Registration { kCreated, kExists };
+const char* RegistrationName(Registration r);  // "created", "exists"
 
 Result<Registration> EnsureIndividualEnrollment(const enrollment::client::EnrollmentClient& client,
                                                 const EnrollmentSpec& spec);

@@ -8,6 +8,7 @@
 #include "attestation/primary_keys.h"
 #include "attestation/tpm.h"
 #include "attestation/tpm_public.h"
+#include "certs/certificate_authority.h"
 #include "certs/chain.h"
 #include "certs/ek_credential.h"
 #include "certs/pkcs11_key.h"
@@ -16,6 +17,7 @@
 #include "common/file.h"
 #include "tools/factory/bundle.h"
 #include "tools/factory/registry.h"
+#include "tools/factory/tcti_policy.h"
 
 namespace edgetrust::factory {
 namespace {
@@ -90,7 +92,7 @@ Result<std::unique_ptr<Station>> Station::Open(StationProfile profile) {
                     profile.bundle.out_dir + "/" + trial_id,
                     station->ca_bundle_pem_,
                     station->manifest_roots_pem_};
-  if (auto files = RenderBundle(profile.bundle, profile.device_url, profile.ek_algorithm, trial);
+  if (auto files = RenderBundle(profile.bundle, profile.device_url, profile.ek_algorithm(), trial);
       !files) {
     return Fail(files.error());
   }
@@ -119,6 +121,14 @@ Result<std::unique_ptr<Station>> Station::Open(StationProfile profile) {
     if (!pem) return Fail(pem.error());
     auto chain = certs::Certificate::ChainFromPem(*pem);
     if (!chain) return Fail(chain.error());
+    // The same checks IssueEkCertificate makes, once, before the first device's EK is created.
+    auto ca = certs::CertificateAuthority::Create(station->ek_ca_signer_, *chain);
+    if (!ca) return Fail(ca.error());
+    const std::time_t now = std::time(nullptr);
+    if (chain->front().not_before() > now || chain->front().not_after() <= now) {
+      return Fail(ErrorCode::kFailedPrecondition, "ca.expired",
+                  profile.ek_ca->certificate + ": the factory EK CA is not valid now");
+    }
     station->ek_ca_certificate_ = chain->front();
   }
   station->profile_ = std::move(profile);
@@ -128,7 +138,7 @@ Result<std::unique_ptr<Station>> Station::Open(StationProfile profile) {
 DeviceRecord Station::Provision(const DeviceLine& device) const {
   Context ctx;
   ctx.record.device = device;
-  ctx.record.ek_algorithm = profile_.ek_algorithm;
+  ctx.record.ek_algorithm = profile_.ek_algorithm();
   const auto start = Clock::now();
   Status done = ProvisionSteps(ctx);
   ctx.tpm.reset();  // the TPM connection is part of the device's time
@@ -147,6 +157,10 @@ Status Station::ProvisionSteps(Context& ctx) const {
   DeviceRecord& r = ctx.record;
   PhaseTimes& t = r.times;
   // tpm: the EK and the registration id.
+  // Checked again here (the CLI checks every line first): no TCTI that could run code is opened.
+  if (auto allowed = CheckTcti(r.device.tcti, profile_.software_tpm); !allowed) {
+    return ctx.Step("tpm", allowed);
+  }
   auto tpm = Timed(&t.tpm, [&] { return attestation::Tpm::Open(r.device.tcti); });
   if (!tpm) return ctx.Step("tpm", Fail(tpm.error()));
   ctx.tpm = std::move(*tpm);
@@ -180,7 +194,7 @@ Status Station::ProvisionSteps(Context& ctx) const {
                     ca_bundle_pem_,
                     manifest_roots_pem_};
   r.bundle_dir = input.bundle_dir;
-  auto files = RenderBundle(profile_.bundle, profile_.device_url, profile_.ek_algorithm, input);
+  auto files = RenderBundle(profile_.bundle, profile_.device_url, profile_.ek_algorithm(), input);
   if (!files) return ctx.Step("bundle", Fail(files.error()));
   auto written = WriteBundle(input.bundle_dir, *files);
   if (!written) return ctx.Step("bundle", Fail(written.error()));
@@ -200,7 +214,14 @@ Status Station::EkCertificateStep(Context& ctx) const {
                       certs::VerifyChain(*present, {}, {&*ek_ca_certificate_, 1},
                                          certs::ChainProfile::kEkCredential, std::time(nullptr))
                           .has_value();
-    r.ek_certificate = ours ? "factory" : "manufacturer";
+    r.ek_certificate = ours ? "factory" : "present";
+    r.ek_certificate_serial = present->SerialHex();
+    // One of ours that a crash left unlocked is locked now (WriteEkCertificate is idempotent).
+    if (ours) {
+      return Timed(&t.tpm, [&] {
+        return attestation::WriteEkCertificate(*ctx.tpm, profile_.ek_type, present->der());
+      });
+    }
     return Ok();
   }
   // Unparsable contents may be a crashed station's half-written certificate: with an EK CA,
@@ -226,6 +247,7 @@ Status Station::EkCertificateStep(Context& ctx) const {
   });
   if (!stored) return Fail(stored.error());
   r.ek_certificate = "issued";
+  r.ek_certificate_serial = issued->SerialHex();
   ctx.changed = true;
   return Ok();
 }

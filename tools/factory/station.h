@@ -4,13 +4,16 @@
 //
 // Provision takes one device on the line through four steps, each idempotent, and returns what
 // happened as a record (errors are values in it; it never stops a batch):
-//   tpm             open the TCTI, make sure the EK of the profile's type is persistent, read
-//                   its public area; the registration id is the lower-case hex SHA-256 of that
-//                   TPM2B_PUBLIC (edgetrustd's default, docs/daemon-config.md)
-//   ek_certificate  read the TCG NV certificate and check it certifies this EK ("manufacturer",
-//                   or "factory" when it is one of ours from an earlier run); when absent and the
-//                   profile has [ek_ca], issue one in the HSM and write it to NV ("issued");
-//                   absent without [ek_ca] is "none" (individual enrollment does not need it)
+//   tpm             check the TCTI (tcti_policy.h), open it, make sure the EK of the profile's
+//                   type is persistent, read its public area; the registration id is the lower-case
+//                   hex SHA-256 of that TPM2B_PUBLIC (edgetrustd's default, docs/daemon-config.md)
+//   ek_certificate  read the TCG NV certificate and check it certifies this EK ("present", or
+//                   "factory" when our EK CA issued it in an earlier run: then it is also
+//                   write-locked if a crash left it unlocked); when absent (or half written by
+//                   a crashed run) and the profile has [ek_ca], issue one in the HSM and write
+//                   it to NV ("issued"); absent without [ek_ca] is "none" (individual enrollment
+//                   does not need it). "present" is not a verdict on the manufacturer: the
+//                   service checks EK chains
 //   register        the individual enrollment (registry.h), unless the profile says
 //                   register = false ("not_registered")
 //   bundle          render and write the configuration bundle (bundle.h)
@@ -35,8 +38,9 @@ namespace edgetrust::factory {
 
 class Station {
  public:
-  // Open reads the files the profile names, opens the tokens and asks the operator API for its
-  // health, so that a wrong PIN, certificate or URL stops the run before the first device.
+  // Open reads the files the profile names, renders a trial bundle, opens the tokens, checks the
+  // EK CA (a CA for the token's key, valid now) and asks the operator API for its health, so
+  // that a wrong PIN, certificate, CA or URL stops the run before the first device.
   static Result<std::unique_ptr<Station>> Open(StationProfile profile);
 
   DeviceRecord Provision(const DeviceLine& device) const;

@@ -5,7 +5,9 @@
 
 #include "common/file.h"
 #include "common/toml_reader.h"
+#include "enrollment/api/wire.h"
 #include "tools/factory/names.h"
+#include "tools/factory/tcti_policy.h"
 
 namespace edgetrust::factory {
 namespace {
@@ -118,6 +120,11 @@ Status ReadStation(Reader& root, StationProfile& out, const Resolver& resolve) {
   auto certificate = RequiredPath(r, "operator_certificate", resolve);
   if (!certificate) return Fail(certificate.error());
   out.operator_certificate = *certificate;
+  if (const toml::node* node = r.Get("software_tpm"); node != nullptr) {
+    const auto* value = node->as_boolean();
+    if (value == nullptr) return r.Invalid("software_tpm", node, "expected true or false");
+    out.software_tpm = value->get();
+  }
   return r.Finish();
 }
 
@@ -131,13 +138,16 @@ Status ReadEnrollment(Reader& root, StationProfile& out) {
       !ok) {
     return ok;
   }
-  if (auto ok = OptionalString(r, "ek_algorithm", out.ek_algorithm); !ok) return ok;
   if (const toml::node* node = r.Get("register"); node != nullptr) {
     const auto* value = node->as_boolean();
     if (value == nullptr) return r.Invalid("register", node, "expected true or false");
     out.register_individual = value->get();
   }
   if (auto ok = OptionalString(r, "pcr_policy_id", out.pcr_policy_id); !ok) return ok;
+  if (!out.pcr_policy_id.empty() && !enrollment::api::ValidRegistrationId(out.pcr_policy_id)) {
+    return r.Invalid("pcr_policy_id", r.Get("pcr_policy_id"),
+                     "expected 1-128 of [A-Za-z0-9._:-], not starting with '.' or '-'");
+  }
   auto tags = Tags(r, "tags");
   if (!tags) return Fail(tags.error());
   out.tags = std::move(*tags);
@@ -204,6 +214,11 @@ Status ReadBundle(Reader& root, StationProfile& out, const Resolver& resolve) {
         std::pair{"state_dir", &b.state_dir}, std::pair{"socket", &b.socket},
         std::pair{"staging_dir", &b.staging_dir}, std::pair{"store_dir", &b.store_dir}}) {
     if (auto ok = OptionalString(r, key, *value); !ok) return ok;
+  }
+  if (b.device_tcti != "station") {
+    if (auto ok = CheckTcti(b.device_tcti, true); !ok) {
+      return r.Invalid("device_tcti", (*table)->get("device_tcti"), ok.error().message);
+    }
   }
   if (!b.install_dir.empty() && !b.install_dir.starts_with('/')) {
     return r.Invalid("install_dir", (*table)->get("install_dir"),

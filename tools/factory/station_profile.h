@@ -3,7 +3,8 @@
 // against the file's directory, so a profile and its certificates travel together.
 //
 //   [service]      operator_url, device_url, ca_bundle: the enrollment service
-//   [station]      the station's operator credential: certificate + key in PKCS#11
+//   [station]      the station's operator credential: certificate + key in PKCS#11, and
+//                  software_tpm (test rigs only: swtpm TCTIs allowed, tcti_policy.h)
 //   [enrollment]   ek_algorithm, register, pcr_policy_id, tags for every device
 //   [ek_ca]        optional: the factory CA that issues EK certificates when a TPM has none
 //   [bundle]       what the device's configuration bundle says (config.toml, trust roots)
@@ -59,8 +60,9 @@ struct StationProfile {
   std::string ca_bundle;
   certs::Pkcs11Config operator_key;
   std::string operator_certificate;
+  bool software_tpm = false;  // swtpm/mssim TCTIs allowed (test rigs; tcti_policy.h)
   attestation::EkType ek_type = attestation::EkType::kRsa2048;
-  std::string ek_algorithm = "rsa2048";
+  std::string ek_algorithm() const { return std::string(attestation::GetEkProfile(ek_type).name); }
   bool register_individual = true;  // false: the fleet enrolls by group (factory CA)
   std::string pcr_policy_id;        // "" = none
   std::vector<std::string> tags;

@@ -101,7 +101,7 @@ TEST(StationProfileTest, MinimalProfileGetsTheDefaults) {
   EXPECT_EQ(p->operator_key.pin.location, "EDGETRUST_STATION_PIN");
   EXPECT_EQ(p->operator_certificate, "/etc/edgetrust/station/certs/operator.pem");
   EXPECT_EQ(p->ek_type, attestation::EkType::kRsa2048);
-  EXPECT_EQ(p->ek_algorithm, "rsa2048");
+  EXPECT_EQ(p->ek_algorithm(), "rsa2048");
   EXPECT_TRUE(p->register_individual);
   EXPECT_EQ(p->pcr_policy_id, "");
   EXPECT_TRUE(p->tags.empty());
@@ -135,7 +135,7 @@ TEST(StationProfileTest, FullProfileReadsEveryTable) {
   EXPECT_EQ(p->operator_key.pin.location, "/etc/edgetrust/station/secrets/station.pin");
   EXPECT_EQ(p->operator_certificate, "/etc/pki/operator.pem");  // absolute stays
   EXPECT_EQ(p->ek_type, attestation::EkType::kEccP384);
-  EXPECT_EQ(p->ek_algorithm, "ecc384");
+  EXPECT_EQ(p->ek_algorithm(), "ecc384");
   EXPECT_FALSE(p->register_individual);
   EXPECT_EQ(p->pcr_policy_id, "golden-2024");
   EXPECT_EQ(p->tags, (std::vector<std::string>{"line7", "eu.west", "rack_2-b"}));
@@ -227,7 +227,7 @@ TEST(StationProfileTest, EachEkAlgorithm) {
         kMinimal + "[enrollment]\nek_algorithm = \"" + std::string(name) + "\"\n", kPath);
     ASSERT_TRUE(p.has_value()) << p.error().ToString();
     EXPECT_EQ(p->ek_type, type);
-    EXPECT_EQ(p->ek_algorithm, name);
+    EXPECT_EQ(p->ek_algorithm(), name);
   }
 }
 
