@@ -11,6 +11,7 @@ root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 build=$(cd "${1:?usage: test-demo.sh BUILD_DIR}" && pwd)
 logs="$build/demo-test-logs"
 out="$build/demo-test.out"
+rm -rf "$logs"  # this test's own directory in the build tree
 EDGETRUST_BUILD_DIR=$build EDGETRUST_DEMO_LOGS=$logs "$root/scripts/demo.sh" --no-setup \
   >"$out" 2>&1 || { cat "$out"; echo "test-demo: demo.sh failed" >&2; exit 1; }
 summary="$logs/summary.json"
