@@ -1,8 +1,8 @@
 // TOML reading helpers for strict configuration files (toml++): a Reader walks one table,
 // remembers which keys were read, reports the rest as unknown, and names every error
 // "<source>:<line>: <dotted.key>: <what>" with reason "config.invalid". Used by the daemon's
-// config.toml and the factory station's profile. Header-only; include it from .cc files of
-// libraries that link tomlplusplus::tomlplusplus.
+// config.toml, the enrollment service's enrolld.toml and the factory station's profile.
+// Header-only; include it from .cc files of libraries that link tomlplusplus::tomlplusplus.
 #ifndef EDGETRUST_COMMON_TOML_READER_H_
 #define EDGETRUST_COMMON_TOML_READER_H_
 
@@ -88,6 +88,18 @@ class Reader {
     if (!value->has_value()) return Invalid(key, nullptr, "required, missing");
     if ((*value)->empty()) return Invalid(key, table_.get(key), "must not be empty");
     return **value;
+  }
+  // OptionalInteger reads an optional integer in [min, max].
+  Result<std::optional<int64_t>> OptionalInteger(std::string_view key, int64_t min, int64_t max) {
+    const toml::node* node = Get(key);
+    if (node == nullptr) return std::optional<int64_t>();
+    const auto* value = node->as_integer();
+    if (value == nullptr) return Invalid(key, node, "expected an integer");
+    if (value->get() < min || value->get() > max) {
+      return Invalid(key, node,
+                     "must be between " + std::to_string(min) + " and " + std::to_string(max));
+    }
+    return std::optional<int64_t>(value->get());
   }
   // AbsolutePath reads an optional string that must be an absolute path.
   Result<std::optional<std::string>> AbsolutePath(std::string_view key) {

@@ -1,107 +1,32 @@
 #include "enrollment/server/config.h"
 
-#include <toml++/toml.h>
-
 #include <charconv>
 #include <filesystem>
 #include <optional>
-#include <set>
-#include <sstream>
 
 #include "common/file.h"
+#include "common/toml_reader.h"
 
 namespace edgetrust::enrollment::server {
 namespace {
 
-// Reader walks one TOML table, remembers which keys were read and reports the rest as unknown.
-// Every error names "<source>:<line>: <table>.<key>".
-class Reader {
- public:
-  Reader(const toml::table& table, std::string path, std::string_view source)
-      : table_(table), path_(std::move(path)), source_(source) {}
+using toml_config::Reader;
 
-  std::string Where(std::string_view key, const toml::node* node) const {
-    std::string where(source_);
-    const toml::source_region& region = node != nullptr ? node->source() : table_.source();
-    if (region.begin.line > 0) where += ":" + std::to_string(region.begin.line);
-    return where + ": " + Name(key);
+// OptionalDuration reads a duration in seconds: an integer, or a string "<n>s|m|h|d".
+Result<std::optional<std::chrono::seconds>> OptionalDuration(Reader& r, std::string_view key) {
+  const toml::node* node = r.Get(key);
+  if (node == nullptr) return std::optional<std::chrono::seconds>();
+  Result<std::chrono::seconds> d = Fail(ErrorCode::kInvalidArgument, "", "");
+  if (const auto* i = node->as_integer()) {
+    d = ParseDuration(std::to_string(i->get()));
+  } else if (const auto* s = node->as_string()) {
+    d = ParseDuration(s->get());
   }
-  std::string Name(std::string_view key) const {
-    return path_.empty() ? std::string(key) : path_ + "." + std::string(key);
+  if (!d) {
+    return r.Invalid(key, node, "expected a duration such as \"60s\", \"5m\", \"24h\", \"30d\"");
   }
-  std::unexpected<Error> Invalid(std::string_view key, const toml::node* node,
-                                 std::string_view what) const {
-    return Fail(ErrorCode::kInvalidArgument, "config.invalid",
-                Where(key, node) + ": " + std::string(what));
-  }
-
-  const toml::node* Get(std::string_view key) {
-    seen_.insert(std::string(key));
-    return table_.get(key);
-  }
-
-  Result<std::optional<std::string>> OptionalString(std::string_view key) {
-    const toml::node* node = Get(key);
-    if (node == nullptr) return std::optional<std::string>();
-    const auto* value = node->as_string();
-    if (value == nullptr) return Invalid(key, node, "expected a string");
-    return std::optional<std::string>(value->get());
-  }
-  Result<std::string> String(std::string_view key) {
-    auto value = OptionalString(key);
-    if (!value) return Fail(value.error());
-    if (!value->has_value() || (*value)->empty()) return Invalid(key, nullptr, "required, missing");
-    return **value;
-  }
-  Result<std::optional<int64_t>> OptionalInteger(std::string_view key, int64_t min, int64_t max) {
-    const toml::node* node = Get(key);
-    if (node == nullptr) return std::optional<int64_t>();
-    const auto* value = node->as_integer();
-    if (value == nullptr) return Invalid(key, node, "expected an integer");
-    if (value->get() < min || value->get() > max) {
-      return Invalid(key, node,
-                     "must be between " + std::to_string(min) + " and " + std::to_string(max));
-    }
-    return std::optional<int64_t>(value->get());
-  }
-  Result<std::optional<std::chrono::seconds>> OptionalDuration(std::string_view key) {
-    const toml::node* node = Get(key);
-    if (node == nullptr) return std::optional<std::chrono::seconds>();
-    Result<std::chrono::seconds> d = Fail(ErrorCode::kInvalidArgument, "", "");
-    if (const auto* i = node->as_integer()) {
-      d = ParseDuration(std::to_string(i->get()));
-    } else if (const auto* s = node->as_string()) {
-      d = ParseDuration(s->get());
-    }
-    if (!d)
-      return Invalid(key, node, "expected a duration such as \"60s\", \"5m\", \"24h\", \"30d\"");
-    return std::optional<std::chrono::seconds>(*d);
-  }
-  // Table returns a sub-table (nullptr when absent).
-  Result<const toml::table*> Table(std::string_view key, bool required) {
-    const toml::node* node = Get(key);
-    if (node == nullptr) {
-      if (required) return Invalid(key, nullptr, "required table missing");
-      return static_cast<const toml::table*>(nullptr);
-    }
-    if (!node->is_table()) return Invalid(key, node, "expected a table");
-    return node->as_table();
-  }
-  Status Finish() const {
-    for (const auto& [key, node] : table_) {
-      if (!seen_.contains(std::string(key.str()))) {
-        return Invalid(key.str(), &node, "unknown key");
-      }
-    }
-    return Ok();
-  }
-
- private:
-  const toml::table& table_;
-  std::string path_;
-  std::string_view source_;
-  std::set<std::string, std::less<>> seen_;
-};
+  return std::optional<std::chrono::seconds>(*d);
+}
 
 std::string Resolve(std::string_view base_dir, const std::string& path) {
   if (path.empty() || path.front() == '/' || base_dir.empty()) return path;
@@ -113,24 +38,24 @@ Status ReadListener(Reader& parent, std::string_view name, bool is_operator,
   auto table = parent.Table(name, true);
   if (!table) return Fail(table.error());
   Reader r(**table, parent.Name(name), source);
-  auto address = r.String("address");
+  auto address = r.RequiredString("address");
   if (!address) return Fail(address.error());
   out.address = *address;
   auto port = r.OptionalInteger("port", 1, 65535);
   if (!port) return Fail(port.error());
   if (!port->has_value()) return r.Invalid("port", nullptr, "required, missing");
   out.port = static_cast<uint16_t>(**port);
-  auto chain = r.String("tls_certificate_chain");
+  auto chain = r.RequiredString("tls_certificate_chain");
   if (!chain) return Fail(chain.error());
   out.certificate_chain_file = Resolve(base_dir, *chain);
-  auto key = r.String("tls_key_uri");
+  auto key = r.RequiredString("tls_key_uri");
   if (!key) return Fail(key.error());
   if (!key->starts_with("pkcs11:")) {
     return r.Invalid("tls_key_uri", nullptr, "must be a pkcs11: URI (keys stay in the token)");
   }
   out.key_uri = *key;
   if (is_operator) {
-    auto ca = r.String("client_ca");
+    auto ca = r.RequiredString("client_ca");
     if (!ca) return Fail(ca.error());
     out.client_ca_file = Resolve(base_dir, *ca);
   }
@@ -141,13 +66,13 @@ Status ReadCa(Reader& root, std::string_view source, std::string_view base_dir, 
   auto table = root.Table("ca", true);
   if (!table) return Fail(table.error());
   Reader r(**table, "ca", source);
-  auto module = r.String("pkcs11_module");
+  auto module = r.RequiredString("pkcs11_module");
   if (!module) return Fail(module.error());
   out.pkcs11_module = *module;
-  auto key = r.String("key_uri");
+  auto key = r.RequiredString("key_uri");
   if (!key) return Fail(key.error());
   out.ca_key_uri = *key;
-  auto chain = r.String("chain");
+  auto chain = r.RequiredString("chain");
   if (!chain) return Fail(chain.error());
   out.ca_chain_file = Resolve(base_dir, *chain);
   auto pin_file = r.OptionalString("pin_file");
@@ -178,7 +103,7 @@ Status ReadOptions(Reader& root, std::string_view source, service::ServiceOption
        {DurationKey{"challenge_ttl", &out.challenge_ttl}, DurationKey{"nonce_ttl", &out.nonce_ttl},
         DurationKey{"certificate_lifetime", &out.certificate_lifetime},
         DurationKey{"crl_validity", &out.crl_validity}}) {
-    auto value = r.OptionalDuration(d.key);
+    auto value = OptionalDuration(r, d.key);
     if (!value) return Fail(value.error());
     if (value->has_value()) *d.target = **value;
   }
@@ -199,7 +124,7 @@ Result<std::string> ReadSingleString(Reader& root, std::string_view table_name,
   auto table = root.Table(table_name, true);
   if (!table) return Fail(table.error());
   Reader r(**table, std::string(table_name), source);
-  auto value = r.String(key);
+  auto value = r.RequiredString(key);
   if (!value) return Fail(value.error());
   if (auto ok = r.Finish(); !ok) return Fail(ok.error());
   return *value;
@@ -266,17 +191,10 @@ Result<std::chrono::seconds> ParseDuration(std::string_view text) {
 
 Result<ServerConfig> ParseConfig(std::string_view text, std::string_view source,
                                  std::string_view base_dir) {
-  toml::table root_table;
-  try {
-    root_table = toml::parse(text, source);
-  } catch (const toml::parse_error& e) {
-    std::ostringstream where;
-    where << source << ":" << e.source().begin.line << ":" << e.source().begin.column << ": "
-          << e.description();
-    return Fail(ErrorCode::kInvalidArgument, "config.syntax", where.str());
-  }
+  auto root_table = toml_config::Parse(text, source);
+  if (!root_table) return Fail(root_table.error());
   ServerConfig config;
-  Reader root(root_table, "", source);
+  Reader root(*root_table, "", source);
   auto listeners = root.Table("listeners", true);
   if (!listeners) return Fail(listeners.error());
   Reader lr(**listeners, "listeners", source);

@@ -13,20 +13,14 @@
 set -euo pipefail
 D=${1:?usage: make-enrolld-env.sh DIR}
 MODULE=${EDGETRUST_PKCS11_MODULE:-/usr/lib/softhsm/libsofthsm2.so}
-mkdir -p "$D/tokens"
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+mkdir -p "$D"
+D=$(cd "$D" && pwd)
+bash "$HERE/../../../certs/testing/make-softhsm-token.sh" "$D" edgetrust hsm.pin device-ca:01 tls:02
 cd "$D"
 umask 077
-
-printf 'directories.tokendir = %s/tokens\nobjectstore.backend = file\nlog.level = ERROR\nslots.removable = false\nslots.mechanisms = ALL\nlibrary.reset_on_fork = false\n' "$D" > softhsm2.conf
 export SOFTHSM2_CONF=$D/softhsm2.conf
-PIN=$(openssl rand -hex 8)
-printf '%s' "$PIN" > hsm.pin
-softhsm2-util --init-token --free --label edgetrust --pin "$PIN" --so-pin "$(openssl rand -hex 8)" >/dev/null
-for key in "device-ca 01" "tls 02"; do
-  set -- $key
-  pkcs11-tool --module "$MODULE" --token-label edgetrust --login --pin "$PIN" \
-    --keypairgen --key-type EC:prime256v1 --label "$1" --id "$2" >/dev/null
-done
+PIN=$(cat hsm.pin)
 
 export PKCS11_MODULE_PATH=$MODULE
 CA_URI="pkcs11:token=edgetrust;object=device-ca;type=private?pin-value=$PIN"

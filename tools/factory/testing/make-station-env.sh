@@ -13,21 +13,15 @@ set -euo pipefail
 S=$(cd "${1:?usage: make-station-env.sh SERVICE_DIR STATION_DIR}" && pwd)
 D=${2:?usage: make-station-env.sh SERVICE_DIR STATION_DIR}
 MODULE=${EDGETRUST_PKCS11_MODULE:-/usr/lib/softhsm/libsofthsm2.so}
-mkdir -p "$D/tokens"
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+mkdir -p "$D"
 D=$(cd "$D" && pwd)
+bash "$HERE/../../../certs/testing/make-softhsm-token.sh" "$D" factory station.pin \
+  station:01 factory-ca:02
 cd "$D"
 umask 077
-
-printf 'directories.tokendir = %s/tokens\nobjectstore.backend = file\nlog.level = ERROR\nslots.removable = false\nslots.mechanisms = ALL\nlibrary.reset_on_fork = false\n' "$D" > softhsm2.conf
 export SOFTHSM2_CONF=$D/softhsm2.conf
-PIN=$(openssl rand -hex 8)
-printf '%s' "$PIN" > station.pin
-softhsm2-util --init-token --free --label factory --pin "$PIN" --so-pin "$(openssl rand -hex 8)" >/dev/null
-for key in "station 01" "factory-ca 02"; do
-  set -- $key
-  pkcs11-tool --module "$MODULE" --token-label factory --login --pin "$PIN" \
-    --keypairgen --key-type EC:prime256v1 --label "$1" --id "$2" >/dev/null
-done
+PIN=$(cat station.pin)
 
 export PKCS11_MODULE_PATH=$MODULE
 STATION_URI="pkcs11:token=factory;object=station;type=private?pin-value=$PIN"
