@@ -96,6 +96,17 @@ Result<std::unique_ptr<Station>> Station::Open(StationProfile profile) {
       !files) {
     return Fail(files.error());
   }
+  if (auto connected = station->Connect(profile); !connected) return Fail(connected.error());
+  if (profile.ek_ca) {
+    if (auto ca = station->OpenEkCa(*profile.ek_ca); !ca) return Fail(ca.error());
+  }
+  station->profile_ = std::move(profile);
+  return station;
+}
+
+// Connect opens the station's key in its token and checks the operator API answers over
+// mutual TLS with it.
+Status Station::Connect(const StationProfile& profile) {
   auto operator_key = certs::OpenPkcs11PrivateKey(profile.operator_key);
   if (!operator_key) return Fail(operator_key.error());
   enrollment::client::ClientOptions options;
@@ -105,34 +116,36 @@ Result<std::unique_ptr<Station>> Station::Open(StationProfile profile) {
   options.client_key = std::shared_ptr<const certs::Pkcs11PrivateKey>(std::move(*operator_key));
   auto client = enrollment::client::EnrollmentClient::Create(options);
   if (!client) return Fail(client.error());
-  station->client_ = std::move(*client);
-  auto health = station->client_->Send("GET", "/healthz", "");
+  client_ = std::move(*client);
+  auto health = client_->Send("GET", "/healthz", "");
   if (!health) return Fail(health.error());
   if (health->status != 200) {
     return Fail(ErrorCode::kUnavailable, "factory.service_unhealthy",
                 "operator API " + profile.operator_url + " answers /healthz with HTTP " +
                     std::to_string(health->status));
   }
-  if (profile.ek_ca) {
-    auto signer = certs::OpenPkcs11Signer(profile.ek_ca->key);
-    if (!signer) return Fail(signer.error());
-    station->ek_ca_signer_ = std::move(*signer);
-    auto pem = ReadText(profile.ek_ca->certificate);
-    if (!pem) return Fail(pem.error());
-    auto chain = certs::Certificate::ChainFromPem(*pem);
-    if (!chain) return Fail(chain.error());
-    // The same checks IssueEkCertificate makes, once, before the first device's EK is created.
-    auto ca = certs::CertificateAuthority::Create(station->ek_ca_signer_, *chain);
-    if (!ca) return Fail(ca.error());
-    const std::time_t now = std::time(nullptr);
-    if (chain->front().not_before() > now || chain->front().not_after() <= now) {
-      return Fail(ErrorCode::kFailedPrecondition, "ca.expired",
-                  profile.ek_ca->certificate + ": the factory EK CA is not valid now");
-    }
-    station->ek_ca_certificate_ = chain->front();
+  return Ok();
+}
+
+// OpenEkCa opens the factory CA's key and checks its certificate is a CA for it, valid now.
+Status Station::OpenEkCa(const EkCaProfile& ca_profile) {
+  auto signer = certs::OpenPkcs11Signer(ca_profile.key);
+  if (!signer) return Fail(signer.error());
+  ek_ca_signer_ = std::move(*signer);
+  auto pem = ReadText(ca_profile.certificate);
+  if (!pem) return Fail(pem.error());
+  auto chain = certs::Certificate::ChainFromPem(*pem);
+  if (!chain) return Fail(chain.error());
+  // The same checks IssueEkCertificate makes, once, before the first device's EK is created.
+  auto ca = certs::CertificateAuthority::Create(ek_ca_signer_, *chain);
+  if (!ca) return Fail(ca.error());
+  const std::time_t now = std::time(nullptr);
+  if (chain->front().not_before() > now || chain->front().not_after() <= now) {
+    return Fail(ErrorCode::kFailedPrecondition, "ca.expired",
+                ca_profile.certificate + ": the factory EK CA is not valid now");
   }
-  station->profile_ = std::move(profile);
-  return station;
+  ek_ca_certificate_ = chain->front();
+  return Ok();
 }
 
 DeviceRecord Station::Provision(const DeviceLine& device) const {

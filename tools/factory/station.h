@@ -48,6 +48,8 @@ class Station {
 
  private:
   Station() = default;
+  Status Connect(const StationProfile& profile);
+  Status OpenEkCa(const EkCaProfile& ca_profile);
   struct Context;
   Status ProvisionSteps(Context& ctx) const;
   Status EkCertificateStep(Context& ctx) const;
