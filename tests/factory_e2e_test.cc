@@ -317,6 +317,47 @@ TEST_F(FactoryE2eTest, AFactoryIssuedEkCertificateMakesGroupEnrollmentWork) {
   EXPECT_NE(enrolled.output.find("enrolled: device " + id), std::string::npos) << enrolled.output;
 }
 
+// One device's bundle written straight into a mounted device image at its install_dir, with
+// the paths the device will see; again, nothing changes.
+TEST_F(FactoryE2eTest, ABundleGoesIntoAMountedImageAtItsInstallDir) {
+  auto tpm = StartTpm(true);
+  ASSERT_NE(tpm, nullptr);
+  const std::string profile = WriteProfile("image");
+  std::string text;
+  {
+    std::ifstream in(profile);
+    text.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  }
+  text.replace(text.find("[bundle]\n"), 9, "[bundle]\ninstall_dir = \"/etc/edgetrust\"\n");
+  WriteText(profile, text);
+  const std::string root = Path("rootfs");
+  const std::string args =
+      "--tcti " + ShellQuote(tpm->tcti()) + " --image-root " + ShellQuote(root);
+  auto run = Provision(profile, args);
+  ASSERT_EQ(run.exit_code, 0) << run.output;
+  auto records = JsonLines(run.output);
+  ASSERT_EQ(records.size(), 1u);
+  EXPECT_EQ(records[0]["bundle_dir"], root + "/etc/edgetrust");
+  EXPECT_EQ(records[0]["bundle"], "written");
+  auto config = RunCommand("cat " + ShellQuote(root + "/etc/edgetrust/config.toml"));
+  EXPECT_NE(config.output.find("ca_bundle = \"/etc/edgetrust/ca-bundle.pem\""), std::string::npos)
+      << config.output;
+  EXPECT_NE(config.output.find("state_dir = \"/etc/edgetrust/state\""), std::string::npos);
+  EXPECT_EQ(RunCommand("cmp " + ShellQuote(root + "/etc/edgetrust/ca-bundle.pem") + " " +
+                       ShellQuote(enrolld_->ca_bundle_path()))
+                .exit_code,
+            0);
+  auto again = Provision(profile, args);
+  ASSERT_EQ(again.exit_code, 0) << again.output;
+  EXPECT_EQ(JsonLines(again.output).at(0)["outcome"], "unchanged");
+  // A batch cannot share one image.
+  WriteText(Path("image.csv"), "\"" + tpm->tcti() + "\"\n");
+  EXPECT_EQ(Provision(profile, "--batch " + ShellQuote(Path("image.csv")) + " --image-root " +
+                                   ShellQuote(root))
+                .exit_code,
+            2);
+}
+
 // A TPM whose NV holds an EK certificate for another TPM's key (a copied certificate) is
 // reported at the certificate step, and nothing about it reaches the service.
 TEST_F(FactoryE2eTest, AnEkCertificateForAnotherKeyIsReportedAndNothingIsRegistered) {

@@ -2,12 +2,14 @@
 //
 // edgetrust factory provision --profile station.toml
 //                             (--tcti TCTI [--serial S] | --batch devices.csv)
-//                             [--tag T]... [--pcr-policy ID] [--out-dir DIR]
+//                             [--tag T]... [--pcr-policy ID] [--out-dir DIR | --image-root DIR]
 //                             [--records FILE] [--json] [--jobs N] [--no-progress]
 //   Provisions one device (--tcti, default $EDGETRUST_TCTI) or every device of a batch file
 //   (tools/factory/device_list.h) as tools/factory/station.h describes: EK and registration id,
 //   EK certificate (issued by the profile's [ek_ca] when the TPM has none), individual
-//   enrollment with the operator API, configuration bundle in <out-dir>/<registration id>/.
+//   enrollment with the operator API, configuration bundle in <out-dir>/<registration id>/, or
+//   for one device with --image-root, into a mounted device image at <image-root><install_dir>
+//   (the profile must name install_dir).
 //   Every TCTI is checked first (tools/factory/tcti_policy.h: no "cmd:" or library paths;
 //   software TPMs only with [station] software_tpm = true). --tag adds tags to the profile's
 //   and the batch line's, --pcr-policy and --out-dir replace the profile's. Progress (with ETA)

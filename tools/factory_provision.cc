@@ -31,6 +31,7 @@ struct ProvisionOptions {
   std::vector<std::string> tags;
   std::string pcr_policy;
   std::string out_dir;
+  std::string image_root;
   std::string records;
   bool json = false;
   int jobs = 4;
@@ -79,6 +80,14 @@ Result<int> Run(const ProvisionOptions& opt) {
   for (const std::string& tag : opt.tags) profile->tags.push_back(tag);
   if (!opt.pcr_policy.empty()) profile->pcr_policy_id = opt.pcr_policy;
   if (!opt.out_dir.empty()) profile->bundle.out_dir = std::filesystem::absolute(opt.out_dir);
+  if (!opt.image_root.empty()) {
+    if (!opt.batch.empty()) return Usage("--image-root is one device's image: not with --batch");
+    if (profile->bundle.install_dir.empty()) {
+      return Usage("--image-root needs [bundle] install_dir: where the bundle goes in the image");
+    }
+    profile->bundle.image_root = std::filesystem::absolute(opt.image_root).lexically_normal();
+    if (profile->bundle.image_root == "/") return Usage("--image-root /: that is this machine");
+  }
   // Every TCTI is judged before any device is touched (tcti_policy.h).
   for (const factory::DeviceLine& device : *devices) {
     if (auto ok = factory::CheckTcti(device.tcti, profile->software_tpm); !ok) {
@@ -133,6 +142,8 @@ void AddFactoryProvision(CLI::App& factory, int* rc) {
   cmd->add_option("--tag", opt->tags, "a tag for every device (repeatable)");
   cmd->add_option("--pcr-policy", opt->pcr_policy, "PCR policy id (replaces the profile's)");
   cmd->add_option("--out-dir", opt->out_dir, "bundle directory (replaces the profile's)");
+  cmd->add_option("--image-root", opt->image_root,
+                  "one device: write the bundle into this mounted image at its install_dir");
   cmd->add_option("--records", opt->records,
                   "JSON-lines file to append (default <out-dir>/records.jsonl)");
   cmd->add_flag("--json", opt->json, "JSON lines on stdout instead of the summary table");

@@ -89,7 +89,7 @@ Result<std::unique_ptr<Station>> Station::Open(StationProfile profile) {
   BundleInput trial{trial_id,
                     "station",
                     profile.tags,
-                    profile.bundle.out_dir + "/" + trial_id,
+                    profile.bundle.BundleDir(trial_id),
                     station->ca_bundle_pem_,
                     station->manifest_roots_pem_};
   if (auto files = RenderBundle(profile.bundle, profile.device_url, profile.ek_algorithm(), trial);
@@ -200,12 +200,9 @@ Status Station::ProvisionSteps(Context& ctx) const {
     r.enrollment = "not_registered";
   }
 
-  BundleInput input{r.registration_id,
-                    r.device.tcti,
-                    tags,
-                    profile_.bundle.out_dir + "/" + r.registration_id,
-                    ca_bundle_pem_,
-                    manifest_roots_pem_};
+  BundleInput input{
+      r.registration_id, r.device.tcti,      tags, profile_.bundle.BundleDir(r.registration_id),
+      ca_bundle_pem_,    manifest_roots_pem_};
   r.bundle_dir = input.bundle_dir;
   auto files = RenderBundle(profile_.bundle, profile_.device_url, profile_.ek_algorithm(), input);
   if (!files) return ctx.Step("bundle", Fail(files.error()));

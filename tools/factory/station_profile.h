@@ -51,6 +51,14 @@ struct BundleProfile {
   std::string staging_dir = "/var/lib/edgetrust-gate/staging";
   std::string store_dir = "/var/lib/edgetrust-gate/store";
   std::vector<BundlePrincipal> principals;
+  // image_root (command line only, one device): write the bundle into a mounted device image
+  // at <image_root><install_dir> instead of <out_dir>/<registration id>.
+  std::string image_root;
+
+  // BundleDir is where the bundle of `registration_id` is written.
+  std::string BundleDir(const std::string& registration_id) const {
+    return image_root.empty() ? out_dir + "/" + registration_id : image_root + install_dir;
+  }
 };
 
 struct StationProfile {
