@@ -71,6 +71,12 @@ Result<HashAlgorithm> TpmPublic::name_alg() const { return HashFromTpmAlg(area()
 
 Bytes TpmPublic::Marshal() const { return marshalled_; }
 
+Result<std::string> EkDigestHex(const TpmPublic& ek) {
+  auto digest = Digest(HashAlgorithm::kSha256, ek.Marshal());
+  if (!digest) return Fail(digest.error());
+  return HexEncode(*digest);
+}
+
 Result<Bytes> TpmPublic::Name() const {
   auto alg = name_alg();
   if (!alg) return Fail(alg.error());

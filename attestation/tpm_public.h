@@ -8,6 +8,7 @@
 
 #include <tss2/tss2_tpm2_types.h>
 
+#include <string>
 #include <utility>
 
 #include "common/bytes.h"
@@ -47,6 +48,11 @@ class TpmPublic {
   TPM2B_PUBLIC pub_;
   Bytes marshalled_;  // the exact wire bytes parsed; Name() hashes these
 };
+
+// EkDigestHex is the lower-case hex SHA-256 of `ek`'s marshalled TPM2B_PUBLIC: the digest the
+// service binds an individual enrollment to ("ek_digest"), and so the registration id edgetrustd
+// derives and the factory station registers when none is configured.
+Result<std::string> EkDigestHex(const TpmPublic& ek);
 
 // HashFromTpmAlg maps TPM_ALG_SHA1/256/384/512; anything else is kInvalidArgument
 // "tpm.unsupported_hash".

@@ -64,6 +64,14 @@ TEST(TpmPublicTest, NameMatchesWhatATpmComputes) {
   EXPECT_EQ(*TpmPublic::Parse(Hex(kEccP384Public))->name_alg(), HashAlgorithm::kSha384);
 }
 
+// The EK digest (registration id) is sha256sum of the recorded wire bytes, computed outside.
+TEST(TpmPublicTest, EkDigestHexIsTheSha256OfTheWireForm) {
+  EXPECT_EQ(*EkDigestHex(*TpmPublic::Parse(Hex(kEccP256Public))),
+            "2159c56f0ab5a16b0450ea2c6e04e457026503959189fe2584001bb88a37bf9e");
+  EXPECT_EQ(*EkDigestHex(*TpmPublic::Parse(Hex(kRsa2048Public))),
+            "92dafc2437bf60b5c07f8b1c7c3717748e81b6bb213136db558085e024bbc6d6");
+}
+
 TEST(TpmPublicTest, ParseAndFromStructRoundTrip) {
   for (const TPM2B_PUBLIC& tmpl :
        {EkTemplate(EkType::kRsa2048), EkTemplate(EkType::kEccP256), EkTemplate(EkType::kEccP384),

@@ -358,6 +358,32 @@ TEST_F(FactoryE2eTest, ABundleGoesIntoAMountedImageAtItsInstallDir) {
             2);
 }
 
+// Two batch lines naming one TPM by two spellings of its address: the text cannot tell, the EK
+// can. The second line fails at step tpm and names the first; nothing is done twice.
+TEST_F(FactoryE2eTest, OneTpmListedTwiceUnderTwoSpellingsIsReportedOnce) {
+  auto tpm = StartTpm(false);
+  ASSERT_NE(tpm, nullptr);
+  const std::string alias = "swtpm:port=" + std::to_string(tpm->command_port()) + ",host=127.0.0.1";
+  ASSERT_NE(alias, tpm->tcti());
+  WriteText(Path("twice.csv"), "\"" + tpm->tcti() + "\",,SN-T1\n\"" + alias + "\",,SN-T2\n");
+  const std::string profile = WriteProfile("twice");
+  for (const char* round : {"first", "re-run"}) {
+    auto run = Provision(profile, "--jobs 1 --batch " + ShellQuote(Path("twice.csv")));
+    EXPECT_EQ(run.exit_code, 1) << round << "\n" << run.output;
+    auto records = JsonLines(run.output);
+    ASSERT_EQ(records.size(), 2u) << run.output;
+    EXPECT_EQ(records[0]["outcome"], round == std::string("first") ? "provisioned" : "unchanged");
+    EXPECT_EQ(records[1]["outcome"], "failed");
+    EXPECT_EQ(records[1]["error"]["step"], "tpm");
+    EXPECT_EQ(records[1]["error"]["reason"], "factory.duplicate_device");
+    EXPECT_NE(records[1]["error"]["message"].get<std::string>().find(tpm->tcti()),
+              std::string::npos);
+    EXPECT_EQ(records[1]["registration_id"], records[0]["registration_id"]);
+    // One EK certificate issued for the device, in the first round only.
+    EXPECT_EQ(records[0]["ek_certificate"], round == std::string("first") ? "issued" : "factory");
+  }
+}
+
 // A TPM whose NV holds an EK certificate for another TPM's key (a copied certificate) is
 // reported at the certificate step, and nothing about it reaches the service.
 TEST_F(FactoryE2eTest, AnEkCertificateForAnotherKeyIsReportedAndNothingIsRegistered) {

@@ -141,7 +141,8 @@ edgetrust::Status Daemon::EnsureRegistrationId() {
     auto derived = WithTpm([&](DeviceTpm& device) -> edgetrust::Status {
       auto ek = device.EnsureEk([this](uint32_t h) { return RecordOwned(h); });
       if (!ek) return Fail(ek.error());
-      auto from_ek = RegistrationIdFromEk((*ek)->public_area);
+      // The default registration id (docs/daemon-config.md).
+      auto from_ek = attestation::EkDigestHex((*ek)->public_area);
       if (!from_ek) return Fail(from_ek.error());
       id = *from_ek;
       return Ok();

@@ -101,10 +101,4 @@ Result<api::EnrollmentResponse> RenewDevice(const client::EnrollmentClient& serv
   return service.Renew(device_id, *payload, *nonce, signer, chain_der);
 }
 
-Result<std::string> RegistrationIdFromEk(const attestation::TpmPublic& ek_public) {
-  auto digest = Digest(HashAlgorithm::kSha256, ek_public.Marshal());
-  if (!digest) return Fail(digest.error());
-  return HexEncode(*digest);
-}
-
 }  // namespace edgetrust::daemon::service

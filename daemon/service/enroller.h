@@ -44,11 +44,6 @@ Result<enrollment::api::EnrollmentResponse> RenewDevice(
     const enrollment::client::EnrollmentClient& client, const WithTpm& with_tpm,
     std::string_view device_id, std::string_view pcr_selection, std::string_view chain_pem);
 
-// RegistrationIdFromEk is the default registration id: the lower-case hex SHA-256 of the
-// marshalled EK public (TPM2B_PUBLIC), the digest the operator API registers individual
-// enrollments under and the factory station computes.
-Result<std::string> RegistrationIdFromEk(const attestation::TpmPublic& ek_public);
-
 }  // namespace edgetrust::daemon::service
 
 #endif  // EDGETRUST_DAEMON_SERVICE_ENROLLER_H_

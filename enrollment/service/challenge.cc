@@ -19,7 +19,7 @@ Result<api::ChallengeResponse> EnrollmentService::Impl::Challenge(
   }
   auto ek = attestation::TpmPublic::Parse(request.ek_public);
   if (!ek) return Reject(kAction, id, ek.error(), details);
-  auto ek_digest = EkDigestHex(*ek);
+  auto ek_digest = attestation::EkDigestHex(*ek);
   if (!ek_digest) return Reject(kAction, id, ek_digest.error(), details);
   details["ek_digest"] = *ek_digest;
 

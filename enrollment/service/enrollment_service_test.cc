@@ -218,7 +218,7 @@ TEST_F(EnrollmentServiceTest, E4_RegistrationIdPinnedToAnotherEk) {
                  "enrollment.registration_id_taken", "device-e4", enrolled->serial);
   auto device = store_->GetDevice("device-e4");
   ASSERT_TRUE(device.has_value());
-  EXPECT_EQ(device->ek_digest_hex, *EkDigestHex(first.ek_public()));
+  EXPECT_EQ(device->ek_digest_hex, *attestation::EkDigestHex(first.ek_public()));
 }
 
 TEST_F(EnrollmentServiceTest, E4_RegistrationIdReservedIndividually) {

@@ -110,17 +110,11 @@ Result<EnrollmentDecision> DecideGroup(store::Store& store, const attestation::T
 
 }  // namespace
 
-Result<std::string> EkDigestHex(const attestation::TpmPublic& ek) {
-  auto digest = Digest(HashAlgorithm::kSha256, ek.Marshal());
-  if (!digest) return Fail(digest.error());
-  return HexEncode(*digest);
-}
-
 Result<EnrollmentDecision> DecideEnrollment(store::Store& store, const std::string& registration_id,
                                             const attestation::TpmPublic& ek,
                                             const std::optional<Bytes>& ek_certificate_der,
                                             std::time_t now) {
-  auto digest = EkDigestHex(ek);
+  auto digest = attestation::EkDigestHex(ek);
   if (!digest) return Fail(digest.error());
   auto individual = store.FindIndividualByEk(*digest);
   if (individual) {

@@ -39,9 +39,6 @@ struct EnrollmentDecision {
   std::optional<store::PcrPolicy> pcr_policy;
 };
 
-// EkDigestHex is SHA-256 over the marshalled TPM2B_PUBLIC, lower-case hex.
-Result<std::string> EkDigestHex(const attestation::TpmPublic& ek);
-
 Result<EnrollmentDecision> DecideEnrollment(store::Store& store, const std::string& registration_id,
                                             const attestation::TpmPublic& ek,
                                             const std::optional<Bytes>& ek_certificate_der,

@@ -182,9 +182,10 @@ Status Station::ProvisionSteps(Context& ctx) const {
   ctx.changed |= ek->created;
   ctx.ek = ek->public_area;
   const Bytes ek_wire = ctx.ek->Marshal();
-  auto digest = Digest(HashAlgorithm::kSha256, ek_wire);
-  if (!digest) return ctx.Step("tpm", Fail(digest.error()));
-  r.registration_id = HexEncode(*digest);
+  auto registration_id = attestation::EkDigestHex(*ctx.ek);
+  if (!registration_id) return ctx.Step("tpm", Fail(registration_id.error()));
+  r.registration_id = std::move(*registration_id);
+  if (auto first = Claim(r.registration_id, r.device.tcti); !first) return ctx.Step("tpm", first);
 
   if (auto ok = EkCertificateStep(ctx); !ok) return ctx.Step("ek_certificate", ok);
 
@@ -211,6 +212,17 @@ Status Station::ProvisionSteps(Context& ctx) const {
   r.bundle = BundleWriteName(*written);
   ctx.changed |= *written != BundleWrite::kUnchanged;
   return Ok();
+}
+
+// Claim records that this run has reached the device `registration_id` names; a second line
+// reaching it (the batch refuses the same TCTI twice, not two spellings of one address) fails.
+Status Station::Claim(const std::string& registration_id, const std::string& tcti) const {
+  std::lock_guard lock(claimed_mutex_);
+  auto [first, inserted] = claimed_.emplace(registration_id, tcti);
+  if (inserted) return Ok();
+  return Fail(ErrorCode::kAlreadyExists, "factory.duplicate_device",
+              "this TPM's EK was already reached in this run through TCTI " + first->second +
+                  ": one device is listed twice");
 }
 
 Status Station::EkCertificateStep(Context& ctx) const {

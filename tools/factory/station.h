@@ -6,7 +6,9 @@
 // happened as a record (errors are values in it; it never stops a batch):
 //   tpm             check the TCTI (tcti_policy.h), open it, make sure the EK of the profile's
 //                   type is persistent, read its public area; the registration id is the lower-case
-//                   hex SHA-256 of that TPM2B_PUBLIC (edgetrustd's default, docs/daemon-config.md)
+//                   hex SHA-256 of that TPM2B_PUBLIC (edgetrustd's default, docs/daemon-config.md);
+//                   a registration id already provisioned in this run (two batch lines that
+//                   reach one TPM through aliases of its address) is factory.duplicate_device
 //   ek_certificate  read the TCG NV certificate and check it certifies this EK ("present", or
 //                   "factory" when our EK CA issued it in an earlier run: then it is also
 //                   write-locked if a crash left it unlocked); when absent (or half written by
@@ -22,7 +24,9 @@
 #ifndef EDGETRUST_TOOLS_FACTORY_STATION_H_
 #define EDGETRUST_TOOLS_FACTORY_STATION_H_
 
+#include <map>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 
@@ -53,6 +57,7 @@ class Station {
   struct Context;
   Status ProvisionSteps(Context& ctx) const;
   Status EkCertificateStep(Context& ctx) const;
+  Status Claim(const std::string& registration_id, const std::string& tcti) const;
 
   StationProfile profile_;
   std::unique_ptr<enrollment::client::EnrollmentClient> client_;
@@ -60,6 +65,9 @@ class Station {
   std::optional<certs::Certificate> ek_ca_certificate_;
   std::string ca_bundle_pem_;
   std::string manifest_roots_pem_;
+  // The registration ids this run has reached, with the TCTI that reached each first.
+  mutable std::mutex claimed_mutex_;
+  mutable std::map<std::string, std::string> claimed_;
 };
 
 }  // namespace edgetrust::factory

@@ -283,7 +283,7 @@ void ServiceFixture::AddIndividual(const SimDevice& device, bool enabled,
                                    const std::string& policy) {
   store::IndividualEnrollment e;
   e.registration_id = device.id();
-  e.ek_digest_hex = Must(EkDigestHex(device.ek_public()), "digest");
+  e.ek_digest_hex = Must(attestation::EkDigestHex(device.ek_public()), "digest");
   e.enabled = enabled;
   e.pcr_policy_id = policy;
   e.created_at = now();
