@@ -7,7 +7,9 @@
 #include <cpprest/http_client.h>
 
 #include <exception>
+#include <memory>
 #include <utility>
+#include <vector>
 
 #include "certs/certificate.h"
 #include "common/file.h"
@@ -33,13 +35,42 @@ std::unexpected<Error> BadCredentials(const std::string& what) {
   return Fail(ErrorCode::kInvalidArgument, "client.bad_credentials", what);
 }
 
-// CheckClientCredentials reads the client chain and checks that its leaf certifies the key,
-// so that a wrong pair is an error here rather than a failed handshake later.
-Status CheckClientCredentials(const ClientOptions& options) {
+// TlsMaterial is what Create read and checked, installed into every TLS context cpprestsdk
+// makes: the files are not read again, so what was checked is what is used.
+struct TlsMaterial {
+  std::vector<certs::Certificate> anchors;
+  std::vector<certs::Certificate> client_chain;  // leaf first; empty without mutual TLS
+  std::shared_ptr<const certs::Pkcs11PrivateKey> client_key;
+};
+
+// Install puts `tls` into `ctx`: only the anchors are trusted (the default-paths store is
+// dropped), TLS 1.2 at least, and the client chain and key when there are some. A failing
+// OpenSSL call leaves an anchor or the client certificate out, so the handshake fails: closed.
+void Install(const TlsMaterial& tls, SSL_CTX* ctx) {
+  X509_STORE* store = X509_STORE_new();
+  SSL_CTX_set_cert_store(ctx, store);  // the context owns `store` from here on (or has none)
+  if (store != nullptr) {
+    for (const certs::Certificate& anchor : tls.anchors) {
+      X509_STORE_add_cert(store, anchor.get0_x509());
+    }
+  }
+  SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
+  if (tls.client_key == nullptr) return;
+  if (SSL_CTX_use_certificate(ctx, tls.client_chain.front().get0_x509()) != 1) return;
+  for (size_t i = 1; i < tls.client_chain.size(); ++i) {
+    if (SSL_CTX_add1_chain_cert(ctx, tls.client_chain[i].get0_x509()) != 1) return;
+  }
+  SSL_CTX_use_PrivateKey(ctx, tls.client_key->get0_pkey());
+}
+
+// ReadClientCredentials reads the client chain and checks that its leaf certifies the key,
+// so that a wrong pair is an error here rather than a failed handshake later. Without client
+// credentials the chain is empty.
+Result<std::vector<certs::Certificate>> ReadClientCredentials(const ClientOptions& options) {
   if (options.client_certificate_path.empty() != (options.client_key == nullptr)) {
     return BadCredentials("a client certificate and a client key go together");
   }
-  if (options.client_key == nullptr) return Ok();
+  if (options.client_key == nullptr) return std::vector<certs::Certificate>{};
   auto pem = ReadFile(options.client_certificate_path);
   if (!pem) return BadCredentials("cannot read client certificate: " + pem.error().ToString());
   auto chain = certs::Certificate::ChainFromPem(
@@ -54,7 +85,7 @@ Status CheckClientCredentials(const ClientOptions& options) {
                           ": the first certificate is not for the client key");
   }
   options.client_key->RetainModuleUntilExit();
-  return Ok();
+  return chain;
 }
 
 }  // namespace
@@ -115,9 +146,10 @@ Result<std::unique_ptr<EnrollmentClient>> EnrollmentClient::Create(const ClientO
     return Fail(ErrorCode::kInvalidArgument, "client.bad_ca_bundle",
                 "CA bundle holds no certificate: " + anchors.error().ToString());
   }
-  if (auto credentials = CheckClientCredentials(options); !credentials) {
-    return Fail(credentials.error());
-  }
+  auto client_chain = ReadClientCredentials(options);
+  if (!client_chain) return Fail(client_chain.error());
+  auto tls = std::make_shared<const TlsMaterial>(
+      TlsMaterial{std::move(*anchors), std::move(*client_chain), options.client_key});
   try {
     web::uri base(options.base_url);
     if (base.scheme() != "https" || base.host().empty() ||
@@ -128,18 +160,8 @@ Result<std::unique_ptr<EnrollmentClient>> EnrollmentClient::Create(const ClientO
     http::client::http_client_config config;
     config.set_timeout(options.timeout);
     config.set_validate_certificates(true);
-    config.set_ssl_context_callback([options](boost::asio::ssl::context& context) {
-      // Trust the bundle only: replace the store that set_default_verify_paths filled.
-      SSL_CTX_set_cert_store(context.native_handle(), X509_STORE_new());
-      // Files read at Create already; a failure here fails the handshake.
-      boost::system::error_code ignored;
-      context.load_verify_file(options.ca_bundle_path, ignored);
-      SSL_CTX_set_min_proto_version(context.native_handle(), TLS1_2_VERSION);
-      if (options.client_key != nullptr) {
-        context.use_certificate_chain_file(options.client_certificate_path, ignored);
-        SSL_CTX_use_PrivateKey(context.native_handle(), options.client_key->get0_pkey());
-      }
-    });
+    config.set_ssl_context_callback(
+        [tls](boost::asio::ssl::context& context) { Install(*tls, context.native_handle()); });
     http::client::http_client client(base, config);
     return std::unique_ptr<EnrollmentClient>(
         new EnrollmentClient(std::make_unique<Impl>(std::move(client))));

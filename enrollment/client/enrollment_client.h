@@ -7,7 +7,8 @@
 // there: the system trust store is not used) and name the URL's host (IP or DNS SAN).
 // Connections are kept alive and reused across requests. With client credentials the client
 // also authenticates itself (mutual TLS, the operator API): the private key stays in its
-// PKCS#11 token.
+// PKCS#11 token. Create reads and checks the bundle and the client chain once; every
+// connection uses those (later changes to the files take a new client).
 //
 // Errors are values; no exception leaves this class:
 //   - a non-2xx answer: HttpError (http_error.h), i.e. the server's reason code
