@@ -7,7 +7,7 @@
 //   tpm             check the TCTI (tcti_policy.h), open it, make sure the EK of the profile's
 //                   type is persistent, read its public area; the registration id is the lower-case
 //                   hex SHA-256 of that TPM2B_PUBLIC (edgetrustd's default, docs/daemon-config.md);
-//                   a registration id already provisioned in this run (two batch lines that
+//                   a registration id already reached in this run (two batch lines that
 //                   reach one TPM through aliases of its address) is factory.duplicate_device
 //   ek_certificate  read the TCG NV certificate and check it certifies this EK ("present", or
 //                   "factory" when our EK CA issued it in an earlier run: then it is also
