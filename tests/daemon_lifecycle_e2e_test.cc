@@ -186,10 +186,16 @@ TEST_F(DaemonLifecycleTest, D3_RepeatedFailuresNeverMoveTheTpmTowardsLockout) {
     ASSERT_FALSE(bad);
     EXPECT_EQ(bad.error().reason, "signer.digest_size");
   }
-  std::this_thread::sleep_for(2s);  // several more refused enrollments
-  auto status = daemon->GetStatus();
-  ASSERT_TRUE(status);
-  EXPECT_GE(status->failed_attempts, 5);
+  // Several more refused enrollments (each a TLS round trip; slow under sanitizers).
+  int64_t attempts = 0;
+  for (auto deadline = std::chrono::steady_clock::now() + 60s;
+       attempts < 5 && std::chrono::steady_clock::now() < deadline;) {
+    std::this_thread::sleep_for(100ms);
+    auto status = daemon->GetStatus();
+    ASSERT_TRUE(status) << status.error().ToString();
+    attempts = status->failed_attempts;
+  }
+  EXPECT_GE(attempts, 5);
   ASSERT_TRUE(daemon->Stop());  // swtpm serves one connection at a time
 
   auto lockout = RunCommand("tpm2_getcap -T " + ShellQuote(tpm_->tcti()) + " properties-variable");

@@ -116,8 +116,9 @@ TEST_F(SupervisorTest, ModuleRunsFromItsVerifiedDirectoryWithExactlyThePlansEnv)
   struct stat st {};
   ASSERT_EQ(::stat((logs_ + "/sensor.log").c_str(), &st), 0);
   EXPECT_EQ(st.st_mode & 0777, 0600u);
-  s.StopAll();
-  EXPECT_FALSE(GroupAlive(snap.pid)) << "still running after StopAll";
+  s.StopAll();  // reaps the leader; the group's other members die of the same SIGKILL
+  EXPECT_TRUE(testing::WaitFor([&] { return !GroupAlive(snap.pid); }, 2s))
+      << "still running after StopAll";
   EXPECT_TRUE(testing::Entries(run_).empty());
 }
 
@@ -183,14 +184,18 @@ TEST_F(SupervisorTest, NeverAndOnUnhealthyDoNotRestart) {
 
 TEST_F(SupervisorTest, StopKillsModulesThatIgnoreSigterm) {
   Supervisor s(Options());
-  ASSERT_TRUE(s.Start({Module("stubborn", "trap '' TERM; sleep 30 & wait; sleep 30")}).has_value());
+  ASSERT_TRUE(s.Start({Module("stubborn", "trap '' TERM; sleep 30 & echo armed; wait; sleep 30")})
+                  .has_value());
   pid_t pid = s.Snapshot().at(0).pid;
-  std::this_thread::sleep_for(100ms);
+  // The trap is in place once the script says so (before that SIGTERM would end it at once).
+  ASSERT_TRUE(testing::WaitFor(
+      [&] { return testing::ReadFileText(logs_ + "/stubborn.log") == "armed\n"; }, 5s));
   ASSERT_TRUE(GroupAlive(pid));
   auto start = std::chrono::steady_clock::now();
   s.StopAll();
   EXPECT_GE(std::chrono::steady_clock::now() - start, 250ms);
-  EXPECT_FALSE(GroupAlive(pid)) << "the module's process group survived";
+  EXPECT_TRUE(testing::WaitFor([&] { return !GroupAlive(pid); }, 2s))
+      << "the module's process group survived";
 }
 
 TEST_F(SupervisorTest, StartOrderStoppedModulesAndFailures) {
